@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite side by side: native (gcc -O2) against burh (clang-14 -O2 Wasm),
+# plus an optional peer engine (BENCH_PEER=/path/to/wasm3 or iwasm). Prints a table of medians
+# and ratios with their geometric mean, start-up and peak memory, and writes CSV and a PNG chart.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs=${BENCH_RUNS:-5}
+burh=${BURH:-build/release/bin/burh}
+peer=${BENCH_PEER:-}
+read -ra peer_cmd <<<"$peer" # BENCH_PEER may carry options, e.g. "wasm3 --stack-size 8000000"
+out=build/bench
+mkdir -p "$out"
+csv=$out/results.csv
+
+# now_ns: wall clock in nanoseconds.
+now_ns() { date +%s%N; }
+
+# median_of: the median of the numbers on stdin.
+median_of() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# time_cmd EXPECTED_OUTPUT_FILE CMD...: prints the median seconds of $runs runs; the output of
+# every run must equal the expected output, or the benchmark is reported as failed.
+time_cmd() {
+    local expect=$1; shift
+    local t0 t1 times=()
+    for ((i = 0; i < runs; i++)); do
+        t0=$(now_ns)
+        if ! "$@" >"$out/last.out" 2>"$out/last.err"; then echo FAIL; return; fi
+        t1=$(now_ns)
+        if ! cmp -s "$out/last.out" "$expect"; then echo MISMATCH; return; fi
+        times+=($(( t1 - t0 )))
+    done
+    printf '%s\n' "${times[@]}" | median_of | awk '{printf "%.4f", $1 / 1e9}'
+}
+
+peak_rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "runs per measurement: $runs (median); native: gcc -O2; wasm: clang-14 -O2 wasm32-wasi"
+[ -n "$peer" ] && echo "peer: $peer"
+echo
+
+header="benchmark,native_s,burh_s,burh_ratio,burh_rss_kb"
+[ -n "$peer" ] && header="$header,peer_s,peer_ratio"
+echo "$header" >"$csv"
+printf '%-11s %10s %10s %8s %10s' benchmark native_s burh_s ratio burh_rss
+[ -n "$peer" ] && printf ' %10s %8s' peer_s ratio
+echo
+
+log_sum=0 count=0 peer_log_sum=0 peer_count=0
+for wasm in build/wasm/bench/*.wasm; do
+    name=$(basename "$wasm" .wasm)
+    native=build/native/bench/$name
+    "$native" >"$out/$name.expected"
+    tn=$(time_cmd "$out/$name.expected" "$native")
+    tb=$(time_cmd "$out/$name.expected" "$burh" run "$wasm")
+    rss=$(peak_rss_kb "$burh" run "$wasm")
+    ratio=NA
+    if [[ $tb =~ ^[0-9.]+$ ]]; then
+        ratio=$(awk -v a="$tb" -v b="$tn" 'BEGIN {printf "%.2f", a / b}')
+        log_sum=$(awk -v s="$log_sum" -v r="$ratio" 'BEGIN {print s + log(r)}'); count=$((count + 1))
+    fi
+    line="$name,$tn,$tb,$ratio,$rss"
+    printf '%-11s %10s %10s %8s %10s' "$name" "$tn" "$tb" "$ratio" "$rss"
+    if [ -n "$peer" ]; then
+        tp=$(time_cmd "$out/$name.expected" "${peer_cmd[@]}" "$wasm")
+        pratio=NA
+        if [[ $tp =~ ^[0-9.]+$ ]]; then
+            pratio=$(awk -v a="$tp" -v b="$tn" 'BEGIN {printf "%.2f", a / b}')
+            peer_log_sum=$(awk -v s="$peer_log_sum" -v r="$pratio" 'BEGIN {print s + log(r)}')
+            peer_count=$((peer_count + 1))
+        fi
+        printf ' %10s %8s' "$tp" "$pratio"
+        line="$line,$tp,$pratio"
+    fi
+    echo
+    echo "$line" >>"$csv"
+done
+
+if [ "$count" -gt 0 ]; then
+    printf '\ngeometric mean of burh/native ratios: %.2f (over %d benchmarks)\n' \
+        "$(awk -v s="$log_sum" -v n="$count" 'BEGIN {print exp(s / n)}')" "$count"
+fi
+if [ -n "$peer" ] && [ "$peer_count" -gt 0 ]; then
+    printf 'geometric mean of peer/native ratios: %.2f (over %d benchmarks)\n' \
+        "$(awk -v s="$peer_log_sum" -v n="$peer_count" 'BEGIN {print exp(s / n)}')" "$peer_count"
+fi
+
+# Start-up: hello world, many runs, with hyperfine when it is there.
+hello_wasm=build/wasm/examples/hello.wasm
+hello_native=build/native/examples/hello
+if [ -f "$hello_wasm" ] && [ -x "$hello_native" ] && command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 5 --runs 100 --export-csv "$out/startup.csv" \
+        "$hello_native" "$burh run $hello_wasm" >/dev/null 2>&1 || true
+    if [ -s "$out/startup.csv" ]; then
+        awk -F, 'NR == 2 {n = $3} NR == 3 {b = $3}
+             END {printf "\nstart-up (hello, median of 100): native %.2f ms, burh %.2f ms, difference %.2f ms\n",
+                  n * 1000, b * 1000, (b - n) * 1000}' "$out/startup.csv"
+    fi
+    printf 'peak RSS of burh run hello.wasm: %s KiB\n' "$(peak_rss_kb "$burh" run "$hello_wasm")"
+fi
+
+if command -v gnuplot >/dev/null; then
+    gnuplot <<GP 2>/dev/null || true
+set terminal pngcairo size 900,500 noenhanced
+set output "$out/ratios.png"
+set datafile separator ","
+set style data histograms
+set style fill solid 0.8
+set logscale y
+set ylabel "time / native time (log scale)"
+set xtics rotate by -30
+set key top left
+plot "$csv" using 4:xtic(1) title "burh"$( [ -n "$peer" ] && echo ', "" using 7 title "peer"')
+GP
+    [ -f "$out/ratios.png" ] && echo "chart: $out/ratios.png"
+fi
+echo "csv: $csv"
