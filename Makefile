@@ -44,7 +44,8 @@ endif
 CFLAGS += $(CFLAGS_COMMON) $(CFLAGS_VARIANT)
 LDFLAGS += $(LDFLAGS_VARIANT)
 
-LIB_SRCS := $(filter-out src/shim/% %/main-%.c,$(wildcard src/*/*.c src/*/*/*.c))
+ALL_SRCS := $(filter-out src/shim/%,$(wildcard src/*/*.c src/*/*/*.c))
+LIB_SRCS := $(foreach f,$(ALL_SRCS),$(if $(filter main-%,$(notdir $(f))),,$(f)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 LIB := $(B)/libburh.a
 
@@ -60,6 +61,9 @@ FUZZERS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/fuzz/%)
 # Extra targets that component fragments add to `all` and `tests`.
 ALL_EXTRA :=
 TEST_EXTRA :=
+
+# Keep objects that pattern rules make on the way (fuzz objects would be rebuilt every time).
+.SECONDARY:
 
 .PHONY: all tests check demo bench fuzz fuzz-smoke deps install clean help format
 

@@ -18,6 +18,8 @@ int main(int argc, char **argv)
             if (composite[i])
                 continue;
             count++;
+            if (i > n / i) /* i * i would pass n (and overflow a 32-bit size_t) */
+                continue;
             for (size_t j = i * i; j <= n; j += i)
                 composite[j] = 1;
         }

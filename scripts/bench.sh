@@ -117,3 +117,9 @@ GP
     [ -f "$out/ratios.png" ] && echo "chart: $out/ratios.png"
 fi
 echo "csv: $csv"
+
+# Attestation verification throughput against bare OpenSSL, in the same run.
+if [ -x scripts/bench-attest.sh ]; then
+    echo
+    scripts/bench-attest.sh || echo "bench-attest: failed (see above)"
+fi

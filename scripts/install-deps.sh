@@ -4,15 +4,17 @@ set -euo pipefail
 
 packages=(
     # build
-    make gcc libc6-dev pkg-config git
+    make gcc libc6-dev linux-libc-dev pkg-config git
     # libraries burh links
     libssl-dev libevent-dev libcurl4-openssl-dev libjansson-dev
     # tests: unit tests, differential CBOR checks, spec-test conversion
-    libcmocka-dev libcbor-dev wabt
+    libcmocka-dev libcbor-dev wabt python3 xxd
     # clang for Wasm test programs and libFuzzer targets
     clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
     # benchmarks: timing and charts
     hyperfine gnuplot-nox time
+    # Rust programs built for wasm32-wasi in the WASI tests
+    rustc libstd-rust-dev-wasm32
 )
 
 missing=()

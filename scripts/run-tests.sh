@@ -17,17 +17,19 @@ add() {
 }
 
 run_cmocka() { # binary label
-    local log="$logdir/$2.log" out p f rc
+    local log="$logdir/${2//\//_}.log" p f s rc
     "$1" >"$log" 2>&1; rc=$?
     p=$(grep -oE '^\[  PASSED  \] [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
     f=$(grep -oE '^\[  FAILED  \] [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-    p=${p:-0}; f=${f:-0}
+    s=$(grep -oE '^\[  SKIPPED \] [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+    p=${p:-0}; f=${f:-0}; s=${s:-0}
     if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-    add "$2" "$p" "$f" 0
+    grep -E '^SKIP' "$log" | sed "s|^|  $2: |"
+    add "$2" "$p" "$f" "$s"
 }
 
 run_script() { # script label
-    local log="$logdir/$2.log" line p f s rc
+    local log="$logdir/${2//\//_}.log" line p f s rc
     BURH_BUILD=build/release BURH_ASAN_BUILD=build/asan "$1" >"$log" 2>&1 </dev/null; rc=$?
     line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
     p=$(sed -E 's/^([A-Za-z-]+: )?([0-9]+) passed.*/\2/' <<<"$line"); p=${p:-0}

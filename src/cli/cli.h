@@ -1,0 +1,20 @@
+/* The burh client's subcommands: each is a main() of its own, given argv after the name. */
+#ifndef BURH_CLI_H
+#define BURH_CLI_H
+
+#define BURH_VERSION "0.1.0"
+
+/* Exit statuses shared by the subcommands (docs/cli.md lists them). */
+enum {
+    BURH_EXIT_USAGE = 2,        /* bad command line */
+    BURH_EXIT_TIME_LIMIT = 124, /* --time-limit ran out */
+    BURH_EXIT_TRAP = 125,       /* the guest trapped */
+    BURH_EXIT_BAD_MODULE = 126, /* unreadable, malformed, invalid or unlinkable module */
+};
+
+/* argv[0] is the subcommand's name. Returns the process exit status. */
+int burh_cmd_run(int argc, char **argv);    /* cmd_run.c */
+int burh_cmd_attest(int argc, char **argv); /* cmd_attest.c */
+int burh_cmd_keeps(int argc, char **argv);  /* cmd_keeps.c */
+
+#endif

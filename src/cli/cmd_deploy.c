@@ -1,0 +1,680 @@
+/* `burh deploy`: gets a keep from a keepmgr, verifies it in the TLS handshake, runs a workload. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "burh/ratls.h"
+#include "cli/cli.h"
+#include "keep/deploy.h"
+
+/* Exit statuses of deploy besides the program's own (docs/deploy.md). */
+enum {
+    DEPLOY_EXIT_KEEPMGR = 3, /* keepmgr unreachable, refused, or answered nonsense */
+    DEPLOY_EXIT_KEEP = 4,    /* the keep failed to start, died, or broke the protocol */
+    DEPLOY_EXIT_VERIFY = 5,  /* attestation refused: the workload was not sent */
+};
+
+#define NONCE_LEN        32u
+#define READY_TIMEOUT_MS 60000
+#define FILE_MAX         (64u << 20)
+#define PROGRESS_MIN     (4u << 20)
+
+static const char deploy_help[] =
+    "usage: burh deploy --host HOST:PORT [OPTIONS] APP.wasm [-- ARGS...]\n"
+    "\n"
+    "Asks the keep manager at HOST:PORT for a keep, checks the keep's attestation evidence\n"
+    "inside the TLS handshake (fresh nonce, key binding, evidence, policy) and only then sends\n"
+    "APP.wasm with its arguments, environment, files and secrets. The program's output comes\n"
+    "back as it runs; its exit status becomes ours.\n"
+    "\n"
+    "options:\n"
+    "  --host HOST:PORT            the keep manager (http://, or https:// if given so)\n"
+    "  --token-file F              bearer token for the keep manager\n"
+    "  --backend B                 nil, kvm, snp, tdx or auto (default: the best available)\n"
+    "  --policy F                  attestation policy JSON (docs/attestation.md)\n"
+    "  --insecure-allow-backend B  accept an unprotected nil or kvm keep (NOT confidential)\n"
+    "  --file LOCAL::GUEST         give the program file LOCAL at absolute path GUEST\n"
+    "  --secret NAME=FILE          give the program FILE as /run/secrets/NAME\n"
+    "  --env K=V                   an environment variable (repeatable)\n"
+    "  --memory MIB                the keep's memory (default 256)\n"
+    "  --show-evidence             print the verified claims (JSON) on stderr\n"
+    "  --log-level error|info      info also tells each step on stderr (default error)\n"
+    "  --direct ADDR:PORT --direct-nonce HEX\n"
+    "                              TESTING ONLY: talk to a burh-wasmldr started by hand with\n"
+    "                              that nonce, without a keep manager (no fresh nonce)\n"
+    "\n"
+    "exit status: the program's own; 2 usage; 3 keep manager error; 4 keep failed;\n"
+    "5 attestation refused (nothing was sent); 124 resource limit; 125 trap; 126 bad module\n";
+
+typedef struct deploy_opts {
+    const char *host, *token_file, *policy_file, *file;
+    const char *direct, *direct_nonce; /* testing: a keep we started ourselves, no keepmgr */
+    burh_keep_backend backend;
+    bool backend_auto, show_evidence, verbose;
+    bool allow_unsigned[BURH_BACKEND_COUNT];
+    char **files, **secrets, **envs;
+    size_t nfiles, nsecrets, nenvs;
+    uint32_t memory_mib;
+    char **args;
+    int nargs;
+} deploy_opts;
+
+/* Everything read from disk for the workload; freed at the end. */
+typedef struct deploy_inputs {
+    burh_workload w;
+    uint8_t **blobs; /* file, secret and module contents */
+    size_t nblobs;
+} deploy_inputs;
+
+static int usage(const char *what, const char *detail)
+{
+    fprintf(stderr, "burh deploy: %s%s\n\n%s", what, detail, deploy_help);
+    return BURH_EXIT_USAGE;
+}
+
+static bool backend_named(const char *name, burh_keep_backend *out)
+{
+    return burh_keep_backend_from_name((burh_cbor_bytes){(const uint8_t *)name, strlen(name)},
+                                       out);
+}
+
+static const char *next_value(int argc, char **argv, int *i)
+{
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/* One option with its value; returns -1 when fine, else an exit status. */
+static int parse_one(deploy_opts *o, const char *a, const char *v)
+{
+    burh_keep_backend b;
+    if (v == NULL)
+        return usage("option needs a value: ", a);
+    if (strcmp(a, "--host") == 0)
+        o->host = v;
+    else if (strcmp(a, "--direct") == 0)
+        o->direct = v;
+    else if (strcmp(a, "--direct-nonce") == 0)
+        o->direct_nonce = v;
+    else if (strcmp(a, "--token-file") == 0)
+        o->token_file = v;
+    else if (strcmp(a, "--policy") == 0)
+        o->policy_file = v;
+    else if (strcmp(a, "--backend") == 0 && strcmp(v, "auto") == 0)
+        o->backend_auto = true;
+    else if (strcmp(a, "--backend") == 0 && backend_named(v, &o->backend))
+        o->backend_auto = false;
+    else if (strcmp(a, "--insecure-allow-backend") == 0 && backend_named(v, &b) &&
+             (b == BURH_BACKEND_NIL || b == BURH_BACKEND_KVM))
+        o->allow_unsigned[b] = true;
+    else if (strcmp(a, "--file") == 0 && strstr(v, "::") != NULL)
+        o->files[o->nfiles++] = (char *)v;
+    else if (strcmp(a, "--secret") == 0 && strchr(v, '=') != NULL && v[0] != '=')
+        o->secrets[o->nsecrets++] = (char *)v;
+    else if (strcmp(a, "--env") == 0 && strchr(v, '=') != NULL && v[0] != '=')
+        o->envs[o->nenvs++] = (char *)v;
+    else if (strcmp(a, "--memory") == 0 && atoi(v) >= (int)BURH_PROTO_MEMORY_MIN &&
+             atoi(v) <= (int)BURH_PROTO_MEMORY_MAX)
+        o->memory_mib = (uint32_t)atoi(v);
+    else if (strcmp(a, "--log-level") == 0 && (strcmp(v, "error") == 0 || strcmp(v, "info") == 0))
+        o->verbose = strcmp(v, "info") == 0;
+    else
+        return usage("bad option or value: ", a);
+    return -1;
+}
+
+static int parse_opts(int argc, char **argv, deploy_opts *o)
+{
+    int i = 1;
+    for (; i < argc && o->file == NULL; i++) {
+        const char *a = argv[i];
+        int rc = -1;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(deploy_help, stdout);
+            return 0;
+        } else if (strcmp(a, "--show-evidence") == 0) {
+            o->show_evidence = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            rc = parse_one(o, a, next_value(argc, argv, &i));
+        } else {
+            o->file = a;
+        }
+        if (rc >= 0)
+            return rc;
+    }
+    if (o->host == NULL && (o->direct == NULL || o->direct_nonce == NULL))
+        return usage("--host is required", "");
+    if (o->file == NULL)
+        return usage("no program given", "");
+    if (i < argc && strcmp(argv[i], "--") == 0)
+        i++;
+    o->args = argv + i;
+    o->nargs = argc - i;
+    return -1;
+}
+
+/* Reads a whole regular file of at most `max` bytes into a new buffer. */
+static uint8_t *read_file(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    uint8_t *buf = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+        fprintf(stderr, "burh: %s: %s\n", path,
+                fd < 0 ? strerror(errno) : "not a regular file or too large");
+    } else if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
+        size_t got = 0;
+        ssize_t n = 1;
+        while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+            got += (size_t)n;
+        *len = got;
+        if (got != (size_t)st.st_size) {
+            fprintf(stderr, "burh: %s: read failed\n", path);
+            free(buf);
+            buf = NULL;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return buf;
+}
+
+static burh_cbor_bytes text_of(const char *s, size_t len)
+{
+    return (burh_cbor_bytes){(const uint8_t *)s, len};
+}
+
+/* Reads one file into the inputs; false after a message. */
+static bool load_blob(deploy_inputs *in, const char *path, size_t max, burh_cbor_bytes *out)
+{
+    size_t len = 0;
+    uint8_t *b = read_file(path, max, &len);
+    if (b == NULL)
+        return false;
+    in->blobs[in->nblobs++] = b;
+    *out = (burh_cbor_bytes){b, len};
+    return true;
+}
+
+/* Builds the workload message from the options (sizes are checked again by the encoder). */
+static bool load_inputs(const deploy_opts *o, deploy_inputs *in)
+{
+    burh_workload *w = &in->w;
+    in->blobs = calloc(o->nfiles + o->nsecrets + 1, sizeof *in->blobs);
+    w->args = calloc((size_t)o->nargs + 1, sizeof *w->args);
+    w->env = calloc(o->nenvs + 1, sizeof *w->env);
+    w->files = calloc(o->nfiles + 1, sizeof *w->files);
+    w->secrets = calloc(o->nsecrets + 1, sizeof *w->secrets);
+    if (!in->blobs || !w->args || !w->env || !w->files || !w->secrets)
+        return false;
+    if (!load_blob(in, o->file, BURH_PROTO_WASM_MAX, &w->wasm))
+        return false;
+    const char *slash = strrchr(o->file, '/');
+    const char *argv0 = slash != NULL ? slash + 1 : o->file;
+    w->args[w->argc++] = text_of(argv0, strlen(argv0));
+    for (int i = 0; i < o->nargs; i++)
+        w->args[w->argc++] = text_of(o->args[i], strlen(o->args[i]));
+    for (size_t i = 0; i < o->nenvs; i++) {
+        const char *eq = strchr(o->envs[i], '=');
+        w->env[w->envc].name = text_of(o->envs[i], (size_t)(eq - o->envs[i]));
+        w->env[w->envc++].value = text_of(eq + 1, strlen(eq + 1));
+    }
+    for (size_t i = 0; i < o->nfiles; i++) {
+        char *sep = strstr(o->files[i], "::");
+        *sep = '\0'; /* our own argv: LOCAL ends here */
+        w->files[w->filec].path = text_of(sep + 2, strlen(sep + 2));
+        if (!load_blob(in, o->files[i], FILE_MAX, &w->files[w->filec++].data))
+            return false;
+    }
+    for (size_t i = 0; i < o->nsecrets; i++) {
+        char *eq = strchr(o->secrets[i], '=');
+        w->secrets[w->secretc].name = text_of(o->secrets[i], (size_t)(eq - o->secrets[i]));
+        if (!load_blob(in, eq + 1, BURH_PROTO_SECRET_MAX, &w->secrets[w->secretc++].data))
+            return false;
+    }
+    return true;
+}
+
+static void free_inputs(deploy_inputs *in)
+{
+    for (size_t i = 0; i < in->nblobs; i++)
+        free(in->blobs[i]);
+    free(in->blobs);
+    free(in->w.args);
+    free(in->w.env);
+    free(in->w.files);
+    free(in->w.secrets);
+}
+
+/* The encoded workload in a new buffer; NULL after a message. */
+static uint8_t *encode_workload(const burh_workload *w, size_t *len)
+{
+    burh_proto_err e = burh_proto_encode_workload(w, NULL, 0, len);
+    uint8_t *buf = e == BURH_PROTO_OK ? malloc(*len) : NULL;
+    if (buf != NULL && burh_proto_encode_workload(w, buf, *len, len) == BURH_PROTO_OK)
+        return buf;
+    fprintf(stderr, "burh: the workload breaks the protocol's limits: %s\n",
+            burh_proto_errstr(e != BURH_PROTO_OK ? e : BURH_PROTO_ERR_NOMEM));
+    free(buf);
+    return NULL;
+}
+
+/* ---- attestation policy ---- */
+
+/* The policy file (or the default), plus the unsigned backends the user let in by name. */
+static burh_attest_verifier *make_verifier(const deploy_opts *o)
+{
+    json_error_t jerr;
+    json_t *root = o->policy_file != NULL ? json_load_file(o->policy_file, 0, &jerr)
+                                          : json_object();
+    if (root == NULL || !json_is_object(root)) {
+        fprintf(stderr, "burh: --policy %s: %s\n", o->policy_file,
+                root == NULL ? jerr.text : "not a JSON object");
+        json_decref(root);
+        return NULL;
+    }
+    json_t *allow = json_object_get(root, "allow_backends");
+    if (allow == NULL) {
+        allow = json_array();
+        json_object_set_new(root, "allow_backends", allow);
+    }
+    for (int b = 0; b < BURH_BACKEND_COUNT; b++)
+        if (o->allow_unsigned[b] && json_is_array(allow))
+            json_array_append_new(allow, json_string(burh_keep_backend_name(b)));
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    burh_attest_policy *policy = NULL;
+    burh_attest_verifier *v = NULL;
+    burh_attest_error err;
+    if (text == NULL ||
+        burh_attest_policy_parse((burh_bytes){(const uint8_t *)text, strlen(text)}, &policy,
+                                 &err) != BURH_ATTEST_OK ||
+        burh_attest_verifier_new(&v, &err) != BURH_ATTEST_OK) {
+        fprintf(stderr, "burh: policy: %s\n", text == NULL ? "out of memory" : err.message);
+        burh_attest_policy_free(policy);
+        free(text);
+        return NULL;
+    }
+    free(text);
+    burh_attest_verifier_set_policy(v, policy);
+    return v;
+}
+
+static void warn_unprotected(burh_keep_backend b)
+{
+    fprintf(stderr,
+            "burh: WARNING: INSECURE %s KEEP, allowed by --insecure-allow-backend %s.\n"
+            "burh: WARNING: no memory encryption: the host can read and change everything in it,\n"
+            "burh: WARNING: your program, its files, secrets and output included; its evidence\n"
+            "burh: WARNING: is unsigned and proves nothing. Use it only for testing.\n",
+            b == BURH_BACKEND_NIL ? "NIL" : "KVM", burh_keep_backend_name(b));
+}
+
+/* Picks the backend: the one asked for, or the best this host has. -1 when fine. */
+static int choose_backend(deploy_opts *o, const deploy_keepmgr *m)
+{
+    if (!o->backend_auto) {
+        if ((o->backend == BURH_BACKEND_NIL || o->backend == BURH_BACKEND_KVM) &&
+            !o->allow_unsigned[o->backend]) {
+            fprintf(stderr, "burh: the %s backend gives no confidentiality; refusing it without "
+                            "--insecure-allow-backend %s\n",
+                    burh_keep_backend_name(o->backend), burh_keep_backend_name(o->backend));
+            return DEPLOY_EXIT_VERIFY;
+        }
+        return -1;
+    }
+    burh_platform_info info;
+    char msg[400];
+    if (!deploy_platform(m, &info, msg, sizeof msg)) {
+        fprintf(stderr, "burh: %s\n", msg);
+        return DEPLOY_EXIT_KEEPMGR;
+    }
+    static const burh_keep_backend best_first[] = {BURH_BACKEND_SNP, BURH_BACKEND_TDX,
+                                                   BURH_BACKEND_KVM, BURH_BACKEND_NIL};
+    for (size_t k = 0; k < 4; k++)
+        for (size_t i = 0; i < info.count; i++) {
+            burh_keep_backend b = info.backends[i].backend;
+            bool unsigned_ok = (b != BURH_BACKEND_NIL && b != BURH_BACKEND_KVM) ||
+                               o->allow_unsigned[b];
+            if (b == best_first[k] && info.backends[i].available && unsigned_ok) {
+                o->backend = b;
+                return -1;
+            }
+        }
+    fprintf(stderr, "burh: this host offers no backend you accept (nil and kvm are not "
+                    "confidential: see --insecure-allow-backend)\n");
+    return DEPLOY_EXIT_VERIFY;
+}
+
+/* ---- the keep ---- */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Creates the keep and waits for "ready"; -1 when it is, else an exit status. */
+static int start_keep(const deploy_opts *o, const deploy_keepmgr *m, const uint8_t *nonce,
+                      burh_keep_info *keep)
+{
+    burh_keep_create req = {.backend = o->backend,
+                            .nonce = {nonce, NONCE_LEN},
+                            .memory_mib = o->memory_mib};
+    char msg[400];
+    if (!deploy_keep_create(m, &req, keep, msg, sizeof msg)) {
+        fprintf(stderr, "burh: cannot create a keep: %s\n", msg);
+        return DEPLOY_EXIT_KEEPMGR;
+    }
+    if (o->verbose)
+        fprintf(stderr, "burh: keep %s (%s) starting\n", keep->id,
+                burh_keep_backend_name(keep->backend));
+    for (long waited = 0; keep->state == BURH_KEEP_STARTING; waited += 100) {
+        if (waited >= READY_TIMEOUT_MS) {
+            fprintf(stderr, "burh: keep %s did not become ready in %d s\n", keep->id,
+                    READY_TIMEOUT_MS / 1000);
+            deploy_keep_delete(m, keep->id);
+            return DEPLOY_EXIT_KEEP;
+        }
+        sleep_ms(100);
+        if (!deploy_keep_get(m, keep->id, keep, msg, sizeof msg)) {
+            fprintf(stderr, "burh: keep %s: %s\n", keep->id, msg);
+            return DEPLOY_EXIT_KEEPMGR;
+        }
+    }
+    if (keep->state != BURH_KEEP_READY || keep->endpoint[0] == '\0') {
+        fprintf(stderr, "burh: keep %s failed to start (%s): %s\n", keep->id,
+                burh_keep_state_name(keep->state), keep->has_reason ? keep->reason : "no reason");
+        return DEPLOY_EXIT_KEEP;
+    }
+    return -1;
+}
+
+/* ---- the workload over RA-TLS ---- */
+
+typedef struct upload {
+    CURL *curl;
+    burh_ratls_checker *checker;
+    bool show_evidence, progress, progress_shown;
+    long status;
+    deploy_frames frames;
+    deploy_buf refusal;
+} upload;
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    upload *u = arg;
+    if (u->status == 0)
+        curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &u->status);
+    if (u->status != 200)
+        return deploy_buf_append(&u->refusal, data, size * n) ? size * n : 0;
+    return deploy_frames_feed(&u->frames, (const uint8_t *)data, size * n) ? size * n : 0;
+}
+
+/* Runs after the handshake (so after verification) and before the first request byte. */
+static int on_connected(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    upload *u = arg;
+    const burh_ratls_result *r = burh_ratls_checker_result(u->checker);
+    if (r == NULL || !burh_ratls_result_accepted(r))
+        return CURL_PREREQFUNC_ABORT; /* cannot happen: the handshake would have failed */
+    burh_attest_platform p = burh_ratls_result_platform(r);
+    if (p == BURH_PLATFORM_NIL || p == BURH_PLATFORM_KVM)
+        warn_unprotected(p == BURH_PLATFORM_NIL ? BURH_BACKEND_NIL : BURH_BACKEND_KVM);
+    if (u->show_evidence) {
+        char *text = json_dumps(burh_ratls_result_claims(r), JSON_INDENT(2) | JSON_SORT_KEYS);
+        fprintf(stderr, "burh: verified evidence (%s):\n%s\n", burh_attest_platform_name(p),
+                text != NULL ? text : "(out of memory)");
+        free(text);
+    }
+    return CURL_PREREQFUNC_OK;
+}
+
+static int on_progress(void *arg, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total,
+                       curl_off_t ul_now)
+{
+    (void)dl_total;
+    (void)dl_now;
+    upload *u = arg;
+    if (u->progress && ul_total > 0 && (ul_now < ul_total || u->progress_shown)) {
+        fprintf(stderr, "\rburh: uploading %3d%% of %lld MiB", (int)(ul_now * 100 / ul_total),
+                (long long)(ul_total >> 20));
+        u->progress_shown = ul_now < ul_total;
+        if (!u->progress_shown)
+            fputc('\n', stderr);
+    }
+    return 0;
+}
+
+/* Why the connection failed: the verifier's verdict when it refused the keep. */
+static int connection_failed(const upload *u, CURLcode rc, const char *endpoint)
+{
+    const burh_ratls_result *r = burh_ratls_checker_result(u->checker);
+    const char *why = burh_ratls_checker_error(u->checker);
+    if (r != NULL && !burh_ratls_result_accepted(r)) {
+        fprintf(stderr, "burh: attestation of the keep at %s REFUSED; nothing was sent.\n",
+                endpoint);
+        for (size_t i = 0; i < burh_ratls_result_failed_count(r); i++)
+            fprintf(stderr, "burh:   FAILED %s: %s\n", burh_ratls_result_failed_name(r, i),
+                    burh_ratls_result_failed_detail(r, i));
+        return DEPLOY_EXIT_VERIFY;
+    }
+    if (why != NULL && why[0] != '\0') {
+        fprintf(stderr, "burh: the keep's certificate could not be verified: %s\n", why);
+        return DEPLOY_EXIT_VERIFY;
+    }
+    fprintf(stderr, "burh: connection to the keep at %s failed: %s\n", endpoint,
+            curl_easy_strerror(rc));
+    return DEPLOY_EXIT_KEEP;
+}
+
+/* The program's end, as our exit status. */
+static int outcome(const upload *u)
+{
+    const deploy_frames *f = &u->frames;
+    if (u->status != 200) {
+        burh_proto_error e;
+        if (burh_proto_decode_error((burh_cbor_bytes){u->refusal.ptr, u->refusal.len}, &e,
+                                    NULL) != BURH_PROTO_OK)
+            snprintf(e.code, sizeof e.code, "(no valid error body)"), e.message[0] = '\0';
+        fprintf(stderr, "burh: the keep refused the workload: HTTP %ld %s: %s\n", u->status,
+                e.code, e.message);
+        return DEPLOY_EXIT_KEEP;
+    }
+    if (f->broken || !f->ended) {
+        fprintf(stderr, "burh: the keep's answer broke off: %s\n",
+                f->broken ? f->why : "no final frame");
+        return DEPLOY_EXIT_KEEP;
+    }
+    if (f->final.kind == BURH_FRAME_EXIT)
+        return (int)(f->final.exit & 0xff);
+    if (f->final.kind == BURH_FRAME_TRAP) {
+        fprintf(stderr, "burh: trap: %s\n", f->final_text);
+        return BURH_EXIT_TRAP;
+    }
+    fprintf(stderr, "burh: %s: %s\n", f->final_code, f->final_text);
+    if (strcmp(f->final_code, "resources") == 0)
+        return BURH_EXIT_TIME_LIMIT;
+    return strcmp(f->final_code, "bad_module") == 0 ? BURH_EXIT_BAD_MODULE : DEPLOY_EXIT_KEEP;
+}
+
+static int send_workload(const deploy_opts *o, burh_attest_verifier *v, const char *endpoint,
+                         const uint8_t *nonce, size_t nonce_len, const uint8_t *body,
+                         size_t body_len)
+{
+    upload u;
+    memset(&u, 0, sizeof u);
+    u.show_evidence = o->show_evidence;
+    u.progress = body_len >= PROGRESS_MIN && isatty(2);
+    u.refusal.limit = 8192;
+    deploy_frames_init(&u.frames, 1, 2);
+    burh_ratls_expect expect = {.nonce = {nonce, nonce_len}};
+    burh_attest_error err;
+    char url[400];
+    snprintf(url, sizeof url, "https://%s/v1/workload", endpoint);
+    u.curl = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/cbor");
+    h = curl_slist_append(h, "Expect:");
+    if (u.curl == NULL || h == NULL ||
+        burh_ratls_checker_new(v, &expect, &u.checker, &err) != BURH_ATTEST_OK ||
+        !burh_ratls_curl_install(u.curl, u.checker)) {
+        fprintf(stderr, "burh: cannot set up the TLS client\n");
+        curl_slist_free_all(h);
+        curl_easy_cleanup(u.curl);
+        burh_ratls_checker_free(u.checker);
+        return DEPLOY_EXIT_KEEP;
+    }
+    curl_easy_setopt(u.curl, CURLOPT_URL, url);
+    curl_easy_setopt(u.curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(u.curl, CURLOPT_POSTFIELDS, (const char *)body);
+    curl_easy_setopt(u.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(u.curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(u.curl, CURLOPT_WRITEDATA, &u);
+    curl_easy_setopt(u.curl, CURLOPT_PREREQFUNCTION, on_connected);
+    curl_easy_setopt(u.curl, CURLOPT_PREREQDATA, &u);
+    curl_easy_setopt(u.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(u.curl, CURLOPT_XFERINFODATA, &u);
+    curl_easy_setopt(u.curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(u.curl, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl_easy_setopt(u.curl, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(u.curl);
+    if (u.status == 0)
+        curl_easy_getinfo(u.curl, CURLINFO_RESPONSE_CODE, &u.status);
+    int status;
+    if (rc != CURLE_OK && (u.status == 0 || rc == CURLE_PEER_FAILED_VERIFICATION))
+        status = connection_failed(&u, rc, endpoint);
+    else
+        status = outcome(&u);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(u.curl);
+    burh_ratls_checker_free(u.checker);
+    deploy_frames_free(&u.frames);
+    deploy_buf_free(&u.refusal);
+    return status;
+}
+
+/* ---- the command ---- */
+
+/* Reads the bearer token: the file's first line, at most 4 KiB. NULL after a message. */
+static char *read_token(const char *path)
+{
+    size_t len = 0;
+    char *t = (char *)read_file(path, 4096, &len);
+    if (t == NULL)
+        return NULL;
+    t[len] = '\0';
+    t[strcspn(t, "\r\n")] = '\0';
+    if (t[0] == '\0') {
+        fprintf(stderr, "burh: %s: empty token\n", path);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static bool parse_nonce(const char *hex, uint8_t *out, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2 != 0 || n / 2 < BURH_PROTO_NONCE_MIN || n / 2 > BURH_PROTO_NONCE_MAX)
+        return false;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return false;
+        out[i] = (uint8_t)v;
+    }
+    *len = n / 2;
+    return true;
+}
+
+/* With the workload encoded and the verifier ready: the keep, then the upload. */
+static int deploy(deploy_opts *o, burh_attest_verifier *v, const char *token, const uint8_t *body,
+                  size_t body_len)
+{
+    uint8_t nonce[BURH_PROTO_NONCE_MAX];
+    size_t nonce_len = NONCE_LEN;
+    if (o->direct != NULL) {
+        if (!parse_nonce(o->direct_nonce, nonce, &nonce_len))
+            return usage("--direct-nonce needs 16..64 bytes in hex", "");
+        fprintf(stderr, "burh: TESTING: --direct keep %s, nonce not fresh\n", o->direct);
+        return send_workload(o, v, o->direct, nonce, nonce_len, body, body_len);
+    }
+    if (RAND_bytes(nonce, NONCE_LEN) != 1) {
+        fprintf(stderr, "burh: no randomness for the nonce\n");
+        return DEPLOY_EXIT_KEEP;
+    }
+    deploy_keepmgr m = {.token = token};
+    bool has_scheme = strncmp(o->host, "http://", 7) == 0 || strncmp(o->host, "https://", 8) == 0;
+    snprintf(m.base_url, sizeof m.base_url, "%s%s", has_scheme ? "" : "http://", o->host);
+    int rc = choose_backend(o, &m);
+    burh_keep_info keep;
+    if (rc < 0)
+        rc = start_keep(o, &m, nonce, &keep);
+    if (rc >= 0)
+        return rc;
+    if (o->verbose)
+        fprintf(stderr, "burh: keep %s ready at %s; verifying it in the TLS handshake\n",
+                keep.id, keep.endpoint);
+    rc = send_workload(o, v, keep.endpoint, nonce, nonce_len, body, body_len);
+    if (rc == DEPLOY_EXIT_VERIFY || rc == DEPLOY_EXIT_KEEP)
+        deploy_keep_delete(&m, keep.id); /* it would wait for a workload forever */
+    return rc;
+}
+
+int burh_cmd_deploy(int argc, char **argv)
+{
+    deploy_opts o;
+    memset(&o, 0, sizeof o);
+    o.backend_auto = true;
+    o.memory_mib = 256;
+    o.files = calloc((size_t)argc + 1, sizeof *o.files);
+    o.secrets = calloc((size_t)argc + 1, sizeof *o.secrets);
+    o.envs = calloc((size_t)argc + 1, sizeof *o.envs);
+    deploy_inputs in;
+    memset(&in, 0, sizeof in);
+    char *token = NULL;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
+    burh_attest_verifier *v = NULL;
+    int rc = BURH_EXIT_USAGE;
+    if (o.files == NULL || o.secrets == NULL || o.envs == NULL)
+        goto done;
+    if ((rc = parse_opts(argc, argv, &o)) >= 0)
+        goto done;
+    rc = BURH_EXIT_USAGE;
+    if (o.token_file != NULL && (token = read_token(o.token_file)) == NULL)
+        goto done;
+    if (!load_inputs(&o, &in) || (body = encode_workload(&in.w, &body_len)) == NULL)
+        goto done;
+    if ((v = make_verifier(&o)) == NULL)
+        goto done;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = deploy(&o, v, token, body, body_len);
+    curl_global_cleanup();
+done:
+    for (size_t i = 0; i < in.w.secretc; i++)
+        OPENSSL_cleanse((void *)in.w.secrets[i].data.ptr, in.w.secrets[i].data.len);
+    if (body != NULL)
+        OPENSSL_cleanse(body, body_len);
+    free(body);
+    free_inputs(&in);
+    burh_attest_verifier_free(v);
+    free(token);
+    free(o.files);
+    free(o.secrets);
+    free(o.envs);
+    return rc;
+}

@@ -1,0 +1,433 @@
+/* Translation of numeric, memory, table and reference instructions, with their validation. */
+#include <string.h>
+
+#include "engine/ops_translate.h"
+
+typedef struct signature {
+    uint8_t in1, in2, out; /* in2 is BW_UNKNOWN for unary operations */
+} signature;
+
+/* Conversions 0xA7..0xBF: operand and result types. */
+static const uint8_t conversions[][2] = {
+    {BW_I64, BW_I32}, {BW_F32, BW_I32}, {BW_F32, BW_I32}, {BW_F64, BW_I32}, {BW_F64, BW_I32},
+    {BW_I32, BW_I64}, {BW_I32, BW_I64}, {BW_F32, BW_I64}, {BW_F32, BW_I64}, {BW_F64, BW_I64},
+    {BW_F64, BW_I64}, {BW_I32, BW_F32}, {BW_I32, BW_F32}, {BW_I64, BW_F32}, {BW_I64, BW_F32},
+    {BW_F64, BW_F32}, {BW_I32, BW_F64}, {BW_I32, BW_F64}, {BW_I64, BW_F64}, {BW_I64, BW_F64},
+    {BW_F32, BW_F64}, {BW_F32, BW_I32}, {BW_F64, BW_I64}, {BW_I32, BW_F32}, {BW_I64, BW_F64},
+};
+
+static bool numeric_signature(uint8_t op, signature *s)
+{
+    static const struct {
+        uint8_t first, last, in1, binary, out;
+    } ranges[] = {
+        {0x45, 0x45, BW_I32, 0, BW_I32}, {0x46, 0x4F, BW_I32, 1, BW_I32},
+        {0x50, 0x50, BW_I64, 0, BW_I32}, {0x51, 0x5A, BW_I64, 1, BW_I32},
+        {0x5B, 0x60, BW_F32, 1, BW_I32}, {0x61, 0x66, BW_F64, 1, BW_I32},
+        {0x67, 0x69, BW_I32, 0, BW_I32}, {0x6A, 0x78, BW_I32, 1, BW_I32},
+        {0x79, 0x7B, BW_I64, 0, BW_I64}, {0x7C, 0x8A, BW_I64, 1, BW_I64},
+        {0x8B, 0x91, BW_F32, 0, BW_F32}, {0x92, 0x98, BW_F32, 1, BW_F32},
+        {0x99, 0x9F, BW_F64, 0, BW_F64}, {0xA0, 0xA6, BW_F64, 1, BW_F64},
+        {0xC0, 0xC1, BW_I32, 0, BW_I32}, {0xC2, 0xC4, BW_I64, 0, BW_I64},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        if (op >= ranges[i].first && op <= ranges[i].last) {
+            s->in1 = ranges[i].in1;
+            s->in2 = ranges[i].binary ? ranges[i].in1 : BW_UNKNOWN;
+            s->out = ranges[i].out;
+            return true;
+        }
+    }
+    if (op >= 0xA7 && op <= 0xBF) {
+        s->in1 = conversions[op - 0xA7][0];
+        s->in2 = BW_UNKNOWN;
+        s->out = conversions[op - 0xA7][1];
+        return true;
+    }
+    return false;
+}
+
+/* An i32 operation with a constant right operand, when there is one for `op`. */
+static unsigned immediate_form(unsigned op)
+{
+    switch (op) {
+    case BW_OP_I32_ADD:
+        return BW_OP_I32_ADD_IMM;
+    case BW_OP_I32_SUB:
+        return BW_OP_I32_SUB_IMM;
+    case BW_OP_I32_LT_S:
+        return BW_OP_I32_LT_S_IMM;
+    case BW_OP_I32_LT_U:
+        return BW_OP_I32_LT_U_IMM;
+    case BW_OP_I32_EQ:
+        return BW_OP_I32_EQ_IMM;
+    case BW_OP_I32_NE:
+        return BW_OP_I32_NE_IMM;
+    }
+    return 0;
+}
+
+/* Pops the operands of `s`, pushes its result and emits `op` on them. */
+static void emit_operation(bw_translator *t, unsigned op, const signature *s)
+{
+    if (s->in2 == BW_UNKNOWN) {
+        bw_operand x = bw_tr_pop(t, s->in1);
+        uint32_t xs = bw_tr_use(t, &x);
+        uint32_t dst = bw_tr_push(t, s->out);
+        bw_tr_emit(t, op, dst, xs, 0, 0, 0);
+        return;
+    }
+    bw_operand y = bw_tr_pop(t, s->in2);
+    bw_operand x = bw_tr_pop(t, s->in1);
+    unsigned imm_op = immediate_form(op);
+    if (imm_op != 0 && y.where == BW_IN_CONST) {
+        uint32_t xs = bw_tr_use(t, &x);
+        uint32_t dst = bw_tr_push(t, s->out);
+        bw_tr_emit(t, imm_op, dst, xs, 0, 0, y.value);
+        return;
+    }
+    uint32_t xs = bw_tr_use(t, &x), ys = bw_tr_use(t, &y);
+    uint32_t dst = bw_tr_push(t, s->out);
+    bw_tr_emit(t, op, dst, xs, ys, 0, 0);
+}
+
+/* Retypes the top operand in place: the bits are the value. */
+static void retype(bw_translator *t, const signature *s)
+{
+    bw_operand x = bw_tr_pop(t, s->in1);
+    if (t->status == BW_OK) {
+        bw_tr_push(t, s->out);
+        if (t->status == BW_OK) {
+            bw_operand *top = &t->stack[t->sp - 1];
+            top->where = x.where;
+            top->value = x.value;
+            if (x.where != BW_IN_SLOT) {
+                top->slot = x.slot;
+            }
+        }
+    }
+}
+
+static void push_constant(bw_translator *t, uint8_t op)
+{
+    if (op == 0x41) {
+        int32_t v;
+        if (bw_tr_s32(t, &v)) {
+            bw_tr_push_const(t, BW_I32, (uint32_t)v);
+        }
+    } else if (op == 0x42) {
+        int64_t v;
+        if (bw_tr_s64(t, &v)) {
+            bw_tr_push_const(t, BW_I64, (uint64_t)v);
+        }
+    } else {
+        size_t size = op == 0x43 ? 4 : 8;
+        uint8_t bytes[8] = {0};
+        uint64_t bits = 0;
+        if ((size_t)(t->end - t->p) < size) {
+            bw_tr_fail(t, BW_ERR_MALFORMED, "unexpected end");
+            return;
+        }
+        memcpy(bytes, t->p, size);
+        t->p += size;
+        for (size_t i = size; i-- > 0;) {
+            bits = bits << 8 | bytes[i];
+        }
+        bw_tr_push_const(t, op == 0x43 ? BW_F32 : BW_F64, bits);
+    }
+}
+
+bool bw_tr_numeric(bw_translator *t, uint8_t op)
+{
+    signature s;
+    if (op >= 0x41 && op <= 0x44) {
+        push_constant(t, op);
+        return true;
+    }
+    if (!numeric_signature(op, &s)) {
+        return false;
+    }
+    if (op == 0xA7 || (op >= 0xBC && op <= 0xBF)) {
+        retype(t, &s); /* i32.wrap_i64 and reinterpretations: the cell holds the answer */
+    } else {
+        emit_operation(t, op, &s);
+    }
+    return true;
+}
+
+static bool need_memory(bw_translator *t, uint32_t index)
+{
+    if (index >= t->module->nmemories) {
+        bw_tr_fail(t, BW_ERR_INVALID, "unknown memory 0");
+        return false;
+    }
+    return true;
+}
+
+/* Reads a memarg and checks it against the access width (log2 bytes). */
+static bool read_memarg(bw_translator *t, unsigned log_width, uint32_t *offset)
+{
+    uint32_t align;
+    if (!bw_tr_u32(t, &align) || !bw_tr_u32(t, offset) || !need_memory(t, 0)) {
+        return false;
+    }
+    if (align >= 32) {
+        bw_tr_fail(t, BW_ERR_MALFORMED, "malformed memop flags");
+        return false;
+    }
+    if (align > log_width) {
+        bw_tr_fail(t, BW_ERR_INVALID, "alignment must not be larger than natural");
+        return false;
+    }
+    return true;
+}
+
+static bool zero_byte(bw_translator *t)
+{
+    uint8_t b;
+    if (!bw_tr_byte(t, &b)) {
+        return false;
+    }
+    if (b != 0) {
+        bw_tr_fail(t, BW_ERR_MALFORMED, "zero byte expected");
+        return false;
+    }
+    return true;
+}
+
+bool bw_tr_memory(bw_translator *t, uint8_t op)
+{
+    /* log2 width and value type of loads 0x28.. and stores 0x36.. */
+    static const uint8_t load_width[] = {2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2};
+    static const uint8_t load_type[] = {BW_I32, BW_I64, BW_F32, BW_F64, BW_I32, BW_I32, BW_I32,
+                                        BW_I32, BW_I64, BW_I64, BW_I64, BW_I64, BW_I64, BW_I64};
+    static const uint8_t store_width[] = {2, 3, 2, 3, 0, 1, 0, 1, 2};
+    static const uint8_t store_type[] = {BW_I32, BW_I64, BW_F32, BW_F64, BW_I32,
+                                         BW_I32, BW_I64, BW_I64, BW_I64};
+    uint32_t offset;
+    if (op >= 0x28 && op <= 0x35) {
+        if (read_memarg(t, load_width[op - 0x28], &offset)) {
+            bw_operand addr = bw_tr_pop(t, BW_I32);
+            uint32_t as = bw_tr_use(t, &addr);
+            uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
+            bw_tr_emit(t, op, dst, as, 0, 0, offset);
+        }
+    } else if (op >= 0x36 && op <= 0x3E) {
+        if (read_memarg(t, store_width[op - 0x36], &offset)) {
+            bw_operand value = bw_tr_pop(t, store_type[op - 0x36]);
+            bw_operand addr = bw_tr_pop(t, BW_I32);
+            uint32_t as = bw_tr_use(t, &addr), vs = bw_tr_use(t, &value);
+            bw_tr_emit(t, op, as, vs, 0, 0, offset);
+        }
+    } else if (op == 0x3F || op == 0x40) {
+        if (zero_byte(t) && need_memory(t, 0)) {
+            uint32_t delta = 0;
+            if (op == 0x40) {
+                bw_operand d = bw_tr_pop(t, BW_I32);
+                delta = bw_tr_use(t, &d);
+            }
+            bw_tr_emit(t, op, bw_tr_push(t, BW_I32), delta, 0, 0, 0);
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool need_table(bw_translator *t, uint32_t index)
+{
+    if (index >= t->module->ntables) {
+        bw_tr_fail(t, BW_ERR_INVALID, "unknown table");
+        return false;
+    }
+    return true;
+}
+
+bool bw_tr_reference(bw_translator *t, uint8_t op)
+{
+    uint32_t index;
+    uint8_t type;
+    if (op == 0xD0) { /* ref.null t */
+        if (bw_tr_byte(t, &type)) {
+            if (!bw_tr_is_ref(type)) {
+                bw_tr_fail(t, BW_ERR_MALFORMED, "malformed reference type");
+                return true;
+            }
+            bw_tr_push_const(t, type, 0);
+        }
+    } else if (op == 0xD1) { /* ref.is_null */
+        bw_operand x = bw_tr_pop(t, BW_UNKNOWN);
+        if (x.type != BW_UNKNOWN && !bw_tr_is_ref(x.type)) {
+            bw_tr_fail(t, BW_ERR_INVALID, "type mismatch");
+        }
+        uint32_t xs = bw_tr_use(t, &x);
+        bw_tr_emit(t, BW_OP_REF_IS_NULL, bw_tr_push(t, BW_I32), xs, 0, 0, 0);
+    } else if (op == 0xD2) { /* ref.func x */
+        if (!bw_tr_u32(t, &index)) {
+            return true;
+        }
+        if (index >= t->module->nfuncs) {
+            bw_tr_fail(t, BW_ERR_INVALID, "unknown function");
+        } else if (!t->module->func_declared[index]) {
+            bw_tr_fail(t, BW_ERR_INVALID, "undeclared function reference");
+        } else {
+            bw_tr_emit(t, BW_OP_REF_FUNC, bw_tr_push(t, BW_FUNCREF), 0, 0, 0, index);
+        }
+    } else if (op == 0x25 || op == 0x26) { /* table.get, table.set */
+        if (!bw_tr_u32(t, &index) || !need_table(t, index)) {
+            return true;
+        }
+        type = t->module->tables[index].elem;
+        if (op == 0x25) {
+            bw_operand i = bw_tr_pop(t, BW_I32);
+            uint32_t is = bw_tr_use(t, &i);
+            bw_tr_emit(t, BW_OP_TABLE_GET, bw_tr_push(t, type), is, 0, 0, index);
+        } else {
+            bw_operand v = bw_tr_pop(t, type);
+            bw_operand i = bw_tr_pop(t, BW_I32);
+            uint32_t is = bw_tr_use(t, &i), vs = bw_tr_use(t, &v);
+            bw_tr_emit(t, BW_OP_TABLE_SET, is, vs, 0, 0, index);
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Pops three operands of the given types; returns their cells in a, b, c. */
+static void pop3(bw_translator *t, uint8_t ta, uint8_t tb, uint8_t tc, uint32_t cells[3])
+{
+    bw_operand c = bw_tr_pop(t, tc);
+    bw_operand b = bw_tr_pop(t, tb);
+    bw_operand a = bw_tr_pop(t, ta);
+    cells[0] = bw_tr_use(t, &a);
+    cells[1] = bw_tr_use(t, &b);
+    cells[2] = bw_tr_use(t, &c);
+}
+
+static bool need_data(bw_translator *t, uint32_t index)
+{
+    const bw_module *m = t->module;
+    if (!m->has_data_count && m->ndatas > 0) {
+        bw_tr_fail(t, BW_ERR_MALFORMED, "data count section required");
+        return false;
+    }
+    if (index >= (m->has_data_count ? m->data_count : 0)) {
+        bw_tr_fail(t, BW_ERR_INVALID, "unknown data segment");
+        return false;
+    }
+    return true;
+}
+
+static bool need_elem(bw_translator *t, uint32_t index)
+{
+    if (index >= t->module->nelems) {
+        bw_tr_fail(t, BW_ERR_INVALID, "unknown elem segment");
+        return false;
+    }
+    return true;
+}
+
+/* memory.init 8, data.drop 9, memory.copy 10, memory.fill 11 */
+static void translate_bulk_memory(bw_translator *t, uint32_t sub)
+{
+    uint32_t index = 0, cells[3];
+    if ((sub == 8 || sub == 9) && !bw_tr_u32(t, &index)) {
+        return;
+    }
+    if ((sub == 8 || sub == 10 || sub == 11) && !zero_byte(t)) {
+        return;
+    }
+    if (sub == 10 && !zero_byte(t)) {
+        return;
+    }
+    if (sub != 9 && !need_memory(t, 0)) {
+        return;
+    }
+    if ((sub == 8 || sub == 9) && !need_data(t, index)) {
+        return;
+    }
+    if (sub == 9) {
+        bw_tr_emit(t, BW_OP_DATA_DROP, 0, 0, 0, 0, index);
+        return;
+    }
+    pop3(t, BW_I32, BW_I32, BW_I32, cells);
+    bw_tr_emit(t, 0xE0 + sub, cells[0], cells[1], cells[2], 0, index);
+}
+
+static void translate_table_op(bw_translator *t, uint32_t sub)
+{
+    uint32_t x, y = 0, cells[3];
+    if (!bw_tr_u32(t, &x)) {
+        return;
+    }
+    if (sub == 12 || sub == 14) { /* table.init elem table, table.copy dst src */
+        if (!bw_tr_u32(t, &y)) {
+            return;
+        }
+    }
+    switch (sub) {
+    case 12: /* table.init: x is the segment, y the table */
+        if (!need_elem(t, x) || !need_table(t, y)) {
+            return;
+        }
+        if (t->module->elems[x].elem_type != t->module->tables[y].elem) {
+            bw_tr_fail(t, BW_ERR_INVALID, "type mismatch");
+            return;
+        }
+        pop3(t, BW_I32, BW_I32, BW_I32, cells);
+        bw_tr_emit(t, BW_OP_TABLE_INIT, cells[0], cells[1], cells[2], y, x);
+        return;
+    case 13:
+        if (need_elem(t, x)) {
+            bw_tr_emit(t, BW_OP_ELEM_DROP, 0, 0, 0, 0, x);
+        }
+        return;
+    case 14:
+        if (!need_table(t, x) || !need_table(t, y)) {
+            return;
+        }
+        if (t->module->tables[x].elem != t->module->tables[y].elem) {
+            bw_tr_fail(t, BW_ERR_INVALID, "type mismatch");
+            return;
+        }
+        pop3(t, BW_I32, BW_I32, BW_I32, cells);
+        bw_tr_emit(t, BW_OP_TABLE_COPY, cells[0], cells[1], cells[2], x, y);
+        return;
+    }
+    if (!need_table(t, x)) {
+        return;
+    }
+    uint8_t elem = t->module->tables[x].elem;
+    if (sub == 15) { /* table.grow: init n -> old size */
+        bw_operand n = bw_tr_pop(t, BW_I32);
+        bw_operand init = bw_tr_pop(t, elem);
+        uint32_t is = bw_tr_use(t, &init), ns = bw_tr_use(t, &n);
+        bw_tr_emit(t, BW_OP_TABLE_GROW, bw_tr_push(t, BW_I32), is, ns, 0, x);
+    } else if (sub == 16) {
+        bw_tr_emit(t, BW_OP_TABLE_SIZE, bw_tr_push(t, BW_I32), 0, 0, 0, x);
+    } else { /* table.fill: i value n */
+        pop3(t, BW_I32, elem, BW_I32, cells);
+        bw_tr_emit(t, BW_OP_TABLE_FILL, cells[0], cells[1], cells[2], 0, x);
+    }
+}
+
+void bw_tr_prefixed(bw_translator *t)
+{
+    static const uint8_t sat_from[] = {BW_F32, BW_F32, BW_F64, BW_F64,
+                                       BW_F32, BW_F32, BW_F64, BW_F64};
+    uint32_t sub;
+    if (!bw_tr_u32(t, &sub)) {
+        return;
+    }
+    if (sub <= 7) {
+        signature s = {sat_from[sub], BW_UNKNOWN, sub < 4 ? BW_I32 : BW_I64};
+        emit_operation(t, 0xE0 + sub, &s);
+    } else if (sub <= 11) {
+        translate_bulk_memory(t, sub);
+    } else if (sub <= 17) {
+        translate_table_op(t, sub);
+    } else {
+        bw_tr_fail(t, BW_ERR_MALFORMED, "illegal opcode");
+    }
+}

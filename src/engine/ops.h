@@ -1,0 +1,238 @@
+/* The translated code's operations: one list drives the opcode enum and the handler table. */
+#ifndef BURH_ENGINE_OPS_H
+#define BURH_ENGINE_OPS_H
+
+/*
+ * BW_OPS(X) calls X(name, number) for every internal operation. Numbers below 0xC5 equal
+ * the Wasm opcode the operation implements, so the translator emits most numeric and memory
+ * instructions by passing their opcode through. 0xFC-prefixed instructions are 0xE0 + their
+ * sub-opcode. i32.wrap_i64 and the reinterpretations have no operation: they only retype a
+ * slot. Operands are named in code.h.
+ */
+#define BW_OPS_CONTROL(X)                                                                          \
+    X(UNREACHABLE, 0x00)                                                                           \
+    X(BR, 0x0C)                                                                                    \
+    X(BR_IF, 0x0D)                                                                                 \
+    X(BR_TABLE, 0x0E)                                                                              \
+    X(RETURN, 0x0F)                                                                                \
+    X(CALL, 0x10)                                                                                  \
+    X(CALL_INDIRECT, 0x11)                                                                         \
+    X(SELECT, 0x1B)                                                                                \
+    X(GLOBAL_GET, 0x23)                                                                            \
+    X(GLOBAL_SET, 0x24)                                                                            \
+    X(TABLE_GET, 0x25)                                                                             \
+    X(TABLE_SET, 0x26)                                                                             \
+    X(BR_UNLESS, 0xC5)                                                                             \
+    X(BR_LOOP, 0xC6)                                                                               \
+    X(BR_IF_LOOP, 0xC7)                                                                            \
+    X(MOV, 0xC8)                                                                                   \
+    X(REF_IS_NULL, 0xC9)                                                                           \
+    X(REF_FUNC, 0xCA)                                                                              \
+    X(I32_ADD_IMM, 0xCB)                                                                           \
+    X(I32_SUB_IMM, 0xCC)                                                                           \
+    X(I32_LT_S_IMM, 0xCD)                                                                          \
+    X(I32_LT_U_IMM, 0xCE)                                                                          \
+    X(I32_EQ_IMM, 0xCF)                                                                            \
+    X(I32_NE_IMM, 0xD0)                                                                            \
+    X(BR_I32_EQ, 0xD1)                                                                             \
+    X(BR_I32_NE, 0xD2)                                                                             \
+    X(BR_I32_LT_S, 0xD3)                                                                           \
+    X(BR_I32_LT_U, 0xD4)                                                                           \
+    X(BR_I32_GT_S, 0xD5)                                                                           \
+    X(BR_I32_GT_U, 0xD6)                                                                           \
+    X(BR_I32_LE_S, 0xD7)                                                                           \
+    X(BR_I32_LE_U, 0xD8)                                                                           \
+    X(BR_I32_GE_S, 0xD9)                                                                           \
+    X(BR_I32_GE_U, 0xDA)                                                                           \
+    X(BR_I32_EQ_IMM, 0xDB)                                                                         \
+    X(BR_I32_NE_IMM, 0xDC)                                                                         \
+    X(BR_I32_LT_S_IMM, 0xDD)                                                                       \
+    X(BR_I32_LT_U_IMM, 0xDE)                                                                       \
+    X(BR_I32_EQZ, 0xDF)
+
+#define BW_OPS_MEMORY(X)                                                                           \
+    X(I32_LOAD, 0x28)                                                                              \
+    X(I64_LOAD, 0x29)                                                                              \
+    X(F32_LOAD, 0x2A)                                                                              \
+    X(F64_LOAD, 0x2B)                                                                              \
+    X(I32_LOAD8_S, 0x2C)                                                                           \
+    X(I32_LOAD8_U, 0x2D)                                                                           \
+    X(I32_LOAD16_S, 0x2E)                                                                          \
+    X(I32_LOAD16_U, 0x2F)                                                                          \
+    X(I64_LOAD8_S, 0x30)                                                                           \
+    X(I64_LOAD8_U, 0x31)                                                                           \
+    X(I64_LOAD16_S, 0x32)                                                                          \
+    X(I64_LOAD16_U, 0x33)                                                                          \
+    X(I64_LOAD32_S, 0x34)                                                                          \
+    X(I64_LOAD32_U, 0x35)                                                                          \
+    X(I32_STORE, 0x36)                                                                             \
+    X(I64_STORE, 0x37)                                                                             \
+    X(F32_STORE, 0x38)                                                                             \
+    X(F64_STORE, 0x39)                                                                             \
+    X(I32_STORE8, 0x3A)                                                                            \
+    X(I32_STORE16, 0x3B)                                                                           \
+    X(I64_STORE8, 0x3C)                                                                            \
+    X(I64_STORE16, 0x3D)                                                                           \
+    X(I64_STORE32, 0x3E)                                                                           \
+    X(MEMORY_SIZE, 0x3F)                                                                           \
+    X(MEMORY_GROW, 0x40)                                                                           \
+    X(CONST32, 0x41)                                                                               \
+    X(CONST64, 0x42)
+
+#define BW_OPS_INT(X)                                                                              \
+    X(I32_EQZ, 0x45)                                                                               \
+    X(I32_EQ, 0x46)                                                                                \
+    X(I32_NE, 0x47)                                                                                \
+    X(I32_LT_S, 0x48)                                                                              \
+    X(I32_LT_U, 0x49)                                                                              \
+    X(I32_GT_S, 0x4A)                                                                              \
+    X(I32_GT_U, 0x4B)                                                                              \
+    X(I32_LE_S, 0x4C)                                                                              \
+    X(I32_LE_U, 0x4D)                                                                              \
+    X(I32_GE_S, 0x4E)                                                                              \
+    X(I32_GE_U, 0x4F)                                                                              \
+    X(I64_EQZ, 0x50)                                                                               \
+    X(I64_EQ, 0x51)                                                                                \
+    X(I64_NE, 0x52)                                                                                \
+    X(I64_LT_S, 0x53)                                                                              \
+    X(I64_LT_U, 0x54)                                                                              \
+    X(I64_GT_S, 0x55)                                                                              \
+    X(I64_GT_U, 0x56)                                                                              \
+    X(I64_LE_S, 0x57)                                                                              \
+    X(I64_LE_U, 0x58)                                                                              \
+    X(I64_GE_S, 0x59)                                                                              \
+    X(I64_GE_U, 0x5A)                                                                              \
+    X(I32_CLZ, 0x67)                                                                               \
+    X(I32_CTZ, 0x68)                                                                               \
+    X(I32_POPCNT, 0x69)                                                                            \
+    X(I32_ADD, 0x6A)                                                                               \
+    X(I32_SUB, 0x6B)                                                                               \
+    X(I32_MUL, 0x6C)                                                                               \
+    X(I32_DIV_S, 0x6D)                                                                             \
+    X(I32_DIV_U, 0x6E)                                                                             \
+    X(I32_REM_S, 0x6F)                                                                             \
+    X(I32_REM_U, 0x70)                                                                             \
+    X(I32_AND, 0x71)                                                                               \
+    X(I32_OR, 0x72)                                                                                \
+    X(I32_XOR, 0x73)                                                                               \
+    X(I32_SHL, 0x74)                                                                               \
+    X(I32_SHR_S, 0x75)                                                                             \
+    X(I32_SHR_U, 0x76)                                                                             \
+    X(I32_ROTL, 0x77)                                                                              \
+    X(I32_ROTR, 0x78)                                                                              \
+    X(I64_CLZ, 0x79)                                                                               \
+    X(I64_CTZ, 0x7A)                                                                               \
+    X(I64_POPCNT, 0x7B)                                                                            \
+    X(I64_ADD, 0x7C)                                                                               \
+    X(I64_SUB, 0x7D)                                                                               \
+    X(I64_MUL, 0x7E)                                                                               \
+    X(I64_DIV_S, 0x7F)                                                                             \
+    X(I64_DIV_U, 0x80)                                                                             \
+    X(I64_REM_S, 0x81)                                                                             \
+    X(I64_REM_U, 0x82)                                                                             \
+    X(I64_AND, 0x83)                                                                               \
+    X(I64_OR, 0x84)                                                                                \
+    X(I64_XOR, 0x85)                                                                               \
+    X(I64_SHL, 0x86)                                                                               \
+    X(I64_SHR_S, 0x87)                                                                             \
+    X(I64_SHR_U, 0x88)                                                                             \
+    X(I64_ROTL, 0x89)                                                                              \
+    X(I64_ROTR, 0x8A)                                                                              \
+    X(I32_EXTEND8_S, 0xC0)                                                                         \
+    X(I32_EXTEND16_S, 0xC1)                                                                        \
+    X(I64_EXTEND8_S, 0xC2)                                                                         \
+    X(I64_EXTEND16_S, 0xC3)                                                                        \
+    X(I64_EXTEND32_S, 0xC4)                                                                        \
+    X(I64_EXTEND_I32_S, 0xAC)                                                                      \
+    X(I64_EXTEND_I32_U, 0xAD)
+
+#define BW_OPS_FLOAT(X)                                                                            \
+    X(F32_EQ, 0x5B)                                                                                \
+    X(F32_NE, 0x5C)                                                                                \
+    X(F32_LT, 0x5D)                                                                                \
+    X(F32_GT, 0x5E)                                                                                \
+    X(F32_LE, 0x5F)                                                                                \
+    X(F32_GE, 0x60)                                                                                \
+    X(F64_EQ, 0x61)                                                                                \
+    X(F64_NE, 0x62)                                                                                \
+    X(F64_LT, 0x63)                                                                                \
+    X(F64_GT, 0x64)                                                                                \
+    X(F64_LE, 0x65)                                                                                \
+    X(F64_GE, 0x66)                                                                                \
+    X(F32_ABS, 0x8B)                                                                               \
+    X(F32_NEG, 0x8C)                                                                               \
+    X(F32_CEIL, 0x8D)                                                                              \
+    X(F32_FLOOR, 0x8E)                                                                             \
+    X(F32_TRUNC, 0x8F)                                                                             \
+    X(F32_NEAREST, 0x90)                                                                           \
+    X(F32_SQRT, 0x91)                                                                              \
+    X(F32_ADD, 0x92)                                                                               \
+    X(F32_SUB, 0x93)                                                                               \
+    X(F32_MUL, 0x94)                                                                               \
+    X(F32_DIV, 0x95)                                                                               \
+    X(F32_MIN, 0x96)                                                                               \
+    X(F32_MAX, 0x97)                                                                               \
+    X(F32_COPYSIGN, 0x98)                                                                          \
+    X(F64_ABS, 0x99)                                                                               \
+    X(F64_NEG, 0x9A)                                                                               \
+    X(F64_CEIL, 0x9B)                                                                              \
+    X(F64_FLOOR, 0x9C)                                                                             \
+    X(F64_TRUNC, 0x9D)                                                                             \
+    X(F64_NEAREST, 0x9E)                                                                           \
+    X(F64_SQRT, 0x9F)                                                                              \
+    X(F64_ADD, 0xA0)                                                                               \
+    X(F64_SUB, 0xA1)                                                                               \
+    X(F64_MUL, 0xA2)                                                                               \
+    X(F64_DIV, 0xA3)                                                                               \
+    X(F64_MIN, 0xA4)                                                                               \
+    X(F64_MAX, 0xA5)                                                                               \
+    X(F64_COPYSIGN, 0xA6)                                                                          \
+    X(I32_TRUNC_F32_S, 0xA8)                                                                       \
+    X(I32_TRUNC_F32_U, 0xA9)                                                                       \
+    X(I32_TRUNC_F64_S, 0xAA)                                                                       \
+    X(I32_TRUNC_F64_U, 0xAB)                                                                       \
+    X(I64_TRUNC_F32_S, 0xAE)                                                                       \
+    X(I64_TRUNC_F32_U, 0xAF)                                                                       \
+    X(I64_TRUNC_F64_S, 0xB0)                                                                       \
+    X(I64_TRUNC_F64_U, 0xB1)                                                                       \
+    X(F32_CONVERT_I32_S, 0xB2)                                                                     \
+    X(F32_CONVERT_I32_U, 0xB3)                                                                     \
+    X(F32_CONVERT_I64_S, 0xB4)                                                                     \
+    X(F32_CONVERT_I64_U, 0xB5)                                                                     \
+    X(F32_DEMOTE_F64, 0xB6)                                                                        \
+    X(F64_CONVERT_I32_S, 0xB7)                                                                     \
+    X(F64_CONVERT_I32_U, 0xB8)                                                                     \
+    X(F64_CONVERT_I64_S, 0xB9)                                                                     \
+    X(F64_CONVERT_I64_U, 0xBA)                                                                     \
+    X(F64_PROMOTE_F32, 0xBB)                                                                       \
+    X(I32_TRUNC_SAT_F32_S, 0xE0)                                                                   \
+    X(I32_TRUNC_SAT_F32_U, 0xE1)                                                                   \
+    X(I32_TRUNC_SAT_F64_S, 0xE2)                                                                   \
+    X(I32_TRUNC_SAT_F64_U, 0xE3)                                                                   \
+    X(I64_TRUNC_SAT_F32_S, 0xE4)                                                                   \
+    X(I64_TRUNC_SAT_F32_U, 0xE5)                                                                   \
+    X(I64_TRUNC_SAT_F64_S, 0xE6)                                                                   \
+    X(I64_TRUNC_SAT_F64_U, 0xE7)
+
+#define BW_OPS_BULK(X)                                                                             \
+    X(MEMORY_INIT, 0xE8)                                                                           \
+    X(DATA_DROP, 0xE9)                                                                             \
+    X(MEMORY_COPY, 0xEA)                                                                           \
+    X(MEMORY_FILL, 0xEB)                                                                           \
+    X(TABLE_INIT, 0xEC)                                                                            \
+    X(ELEM_DROP, 0xED)                                                                             \
+    X(TABLE_COPY, 0xEE)                                                                            \
+    X(TABLE_GROW, 0xEF)                                                                            \
+    X(TABLE_SIZE, 0xF0)                                                                            \
+    X(TABLE_FILL, 0xF1)
+
+#define BW_OPS(X) BW_OPS_CONTROL(X) BW_OPS_MEMORY(X) BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X)
+
+enum bw_op {
+#define BW_OP_ENUM(name, number) BW_OP_##name = number,
+    BW_OPS(BW_OP_ENUM)
+#undef BW_OP_ENUM
+        BW_OP_COUNT = 0x100
+};
+
+#endif

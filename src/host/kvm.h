@@ -1,0 +1,153 @@
+/* kvm.h: the kvm backend of burh-keepldr: guest memory, ELF checks, hostcalls and the vCPU. */
+#ifndef BURH_HOST_KVM_H
+#define BURH_HOST_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "burh/hostcall_abi.h"
+
+/* ---- Errors (setup failures; a guest's misbehaviour is a kvm_outcome, not an error) ---- */
+enum kvm_err {
+    KVM_OK = 0,
+    KVM_ERR_DEVICE, /* /dev/kvm missing, unusable, wrong API version or capability */
+    KVM_ERR_MEMORY, /* guest memory could not be made or is of a bad size */
+    KVM_ERR_FILE,   /* the shim or payload file could not be read */
+    KVM_ERR_ELF,    /* the shim or payload is not an ELF we accept (see kvm_elf_err) */
+    KVM_ERR_ARGS,   /* argv/envp do not fit the argument block */
+    KVM_ERR_VCPU    /* vCPU creation or register set-up failed */
+};
+
+/* ---- Guest memory and the one checked translator ---- */
+struct kvm_guest_mem {
+    uint8_t *base; /* host mapping of guest-physical 0 */
+    uint64_t size; /* bytes */
+};
+
+/* The host pointer for guest-physical [gpa, gpa+len), or NULL if any byte of it is outside
+ * guest memory (overflow-safe). Every host access to guest memory goes through here. */
+void *kvm_guest_span(const struct kvm_guest_mem *mem, uint64_t gpa, uint64_t len);
+
+/* Writes the boot GDT and the identity/kernel-window page tables (2 MiB pages). */
+int kvm_build_page_tables(const struct kvm_guest_mem *mem);
+
+/* ---- ELF validation and loading ---- */
+enum kvm_elf_err {
+    KVM_ELF_OK = 0,
+    KVM_ELF_ERR_TRUNCATED, /* shorter than its headers say */
+    KVM_ELF_ERR_NOT_ELF,   /* bad magic, class, data order or version */
+    KVM_ELF_ERR_MACHINE,   /* not x86-64 */
+    KVM_ELF_ERR_TYPE,      /* not ET_EXEC */
+    KVM_ELF_ERR_PHDRS,     /* program header table malformed or too large */
+    KVM_ELF_ERR_SEGMENT,   /* a PT_LOAD segment inconsistent with the file */
+    KVM_ELF_ERR_PLACEMENT, /* a PT_LOAD segment outside the addresses allowed for its kind */
+    KVM_ELF_ERR_INTERP,    /* dynamically linked (PT_INTERP) */
+    KVM_ELF_ERR_ENTRY      /* entry point not inside an executable segment */
+};
+
+enum kvm_elf_kind {
+    KVM_ELF_SHIM,   /* linked at BURH_VA_DIRECT + its load address, inside the shim's region */
+    KVM_ELF_PAYLOAD /* a static executable inside the user address range */
+};
+
+#define KVM_ELF_MAX_PHNUM 64
+
+struct kvm_elf_info {
+    uint64_t entry;
+    unsigned load_count;
+};
+
+/* Checks every header field and PT_LOAD segment against `size` and the kind's address range.
+ * Reads only file[0, size). Returns KVM_ELF_OK or the first problem found. */
+enum kvm_elf_err kvm_elf_check(const uint8_t *file, size_t size, enum kvm_elf_kind kind,
+                               struct kvm_elf_info *info);
+const char *kvm_elf_strerror(enum kvm_elf_err err);
+
+/* Copies a checked shim ELF's segments to their physical addresses (zeroing .bss). */
+enum kvm_elf_err kvm_elf_load_shim(const struct kvm_guest_mem *mem, const uint8_t *file,
+                                   size_t size, uint64_t *entry);
+
+/* ---- Hostcalls ---- */
+/* Test knob (env BURH_KVM_HOSTILE): the host lies in replies so tests can watch the shim
+ * refuse. The host is untrusted anyway, so this adds no power a real host lacks. */
+enum kvm_hostile {
+    KVM_HOSTILE_NONE = 0,
+    KVM_HOSTILE_WRITE_RET,   /* "write-ret": write claims one byte more than asked */
+    KVM_HOSTILE_ERRNO_RANGE, /* "errno-range": every call fails with errno 100000 */
+    KVM_HOSTILE_ADDRLEN,     /* "addrlen": accept4/getsockname report a 4 KiB address */
+    KVM_HOSTILE_CLOCK,       /* "clock": clock_gettime returns 2e9 nanoseconds */
+    KVM_HOSTILE_POLL         /* "poll": poll reports events nobody asked for */
+};
+
+enum kvm_hostile kvm_hostile_parse(const char *name);
+
+/* Guest fd -> host fd; guest fds 0..2 are the keep's stdio, the rest sockets it opened. */
+struct kvm_fdtab {
+    int host[BURH_HC_FD_MAX]; /* -1 = free */
+};
+
+void kvm_fdtab_init(struct kvm_fdtab *tab);
+/* Closes every socket the keep opened (stdio stays open). */
+void kvm_fdtab_close_all(struct kvm_fdtab *tab);
+
+struct kvm_hostcall_ctx {
+    const struct kvm_guest_mem *mem;
+    struct kvm_fdtab fds;
+    enum kvm_hostile hostile;
+    uint64_t calls;
+};
+
+/* Serves the request in the block at BURH_GPA_HOSTCALL: copies it out once, validates it,
+ * performs it and writes the reply. A bad request gets -errno; only a block outside guest
+ * memory (impossible once set up) returns -1. */
+int kvm_hostcall_handle(struct kvm_hostcall_ctx *ctx);
+
+/* ---- Running a keep ---- */
+enum kvm_outcome {
+    KVM_OUT_EXITED = 0, /* the payload exited; `status` is its status */
+    KVM_OUT_FAULT,      /* an unresolved CPU exception in the guest */
+    KVM_OUT_ABORT,      /* the shim stopped the keep (e.g. a bad host reply) */
+    KVM_OUT_TIMEOUT,    /* the wall-time limit passed */
+    KVM_OUT_VM_ERROR,   /* triple fault, failed entry, internal error, unknown exit */
+    KVM_OUT_SETUP       /* the keep could not be built; `report` says why */
+};
+
+/* burh-keepldr's exit status for each outcome other than KVM_OUT_EXITED. */
+#define KVM_STATUS_FAULT    121
+#define KVM_STATUS_ABORT    122
+#define KVM_STATUS_TIMEOUT  123
+#define KVM_STATUS_VM_ERROR 124
+#define KVM_STATUS_SETUP    125
+
+#define KVM_DEFAULT_MEM_MIB    256u
+#define KVM_DEFAULT_TIME_LIMIT 3600u
+
+struct kvm_keep_config {
+    const char *shim_path;
+    const char *payload_path;
+    const char *const *argv; /* argc strings, argv[0] = the program name */
+    unsigned argc;
+    const char *const *envp;
+    unsigned envc;
+    uint64_t mem_size;      /* bytes, a multiple of 2 MiB in [BURH_MEM_MIN, BURH_MEM_MAX] */
+    unsigned time_limit_ms; /* 0 = none */
+    int debug_console;      /* print the shim's log lines on stderr */
+    uint64_t test_flags;    /* BURH_BOOT_TEST_* */
+    enum kvm_hostile hostile;
+};
+
+struct kvm_result {
+    enum kvm_outcome outcome;
+    int status;         /* KVM_OUT_EXITED: the payload's exit status */
+    char report[384];   /* one line saying what happened */
+    uint64_t boot_ns;   /* KVM_CREATE_VM to the first hostcall (0 if none) */
+    uint64_t hostcalls; /* hostcalls served */
+};
+
+/* Builds the keep, runs it to its end and fills `res`. Never exits the process. */
+void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res);
+
+/* Why /dev/kvm cannot run keeps here, or NULL when it can (for tests' skip messages). */
+const char *kvm_unusable_reason(void);
+
+#endif /* BURH_HOST_KVM_H */

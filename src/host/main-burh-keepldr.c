@@ -1,0 +1,241 @@
+/* main-burh-keepldr.c: builds one keep: nil (sandboxed burh-wasmldr) or kvm (a static ELF). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "burh/keep_proto.h"
+#include "host/keepldr.h"
+#include "host/kvm.h"
+
+#define MAX_ENV 256
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: burh-keepldr --backend nil --nonce HEX --status-fd N [nil options]\n"
+            "       burh-keepldr --backend kvm [kvm options] ELF [ARGS...]\n"
+            "nil options (a sandboxed burh-wasmldr process, docs/keepmgr.md):\n"
+            "  --nonce HEX          the tenant's nonce (16..64 bytes), passed to burh-wasmldr\n"
+            "  --status-fd N        where status records go (docs/protocol.md section 3)\n"
+            "  --memory-mib M       the keep's memory (16..65536, default 256)\n"
+            "  --listen ADDR:PORT   where burh-wasmldr listens (default 127.0.0.1:0)\n"
+            "  --wasmldr PATH       default: burh-wasmldr next to this program\n"
+            "  --cpu-seconds S      CPU time limit (default 3600)\n"
+            "  --seccomp-audit      log forbidden system calls instead of killing (development)\n"
+            "kvm options:\n"
+            "  --debug-console      print the shim's log lines on stderr\n"
+            "  --mem MIB            guest memory in MiB (default %u, even, 64..4096)\n"
+            "  --time-limit MS      stop the keep after MS milliseconds (default %u s; 0 = none)\n"
+            "  --env NAME=VALUE     add to the payload's environment (repeatable)\n"
+            "  --shim PATH          the guest shim (default: burh-shim.elf next to this program)\n"
+            "  --timing             print boot time (KVM_CREATE_VM to first hostcall) on stderr\n"
+            "  --test-mode MODE     shim test mode: triple-fault | kernel-fault\n"
+            "  --probe              say whether /dev/kvm can run keeps here, then exit\n"
+            "exit status: the payload's, or %d guest fault, %d shim abort, %d time limit,\n"
+            "%d VM error, %d setup error. The env var BURH_KVM_HOSTILE makes the host lie\n"
+            "(write-ret | errno-range | addrlen | clock | poll) to test the shim.\n",
+            KVM_DEFAULT_MEM_MIB, KVM_DEFAULT_TIME_LIMIT, KVM_STATUS_FAULT, KVM_STATUS_ABORT,
+            KVM_STATUS_TIMEOUT, KVM_STATUS_VM_ERROR, KVM_STATUS_SETUP);
+}
+
+static _Noreturn void die(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "burh-keepldr: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    exit(KVM_STATUS_SETUP);
+}
+
+static unsigned long parse_number(const char *s, unsigned long max, const char *what)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        die("bad %s", what);
+    return v;
+}
+
+/* The default shim and wasmldr live next to this executable (as `make` builds them). */
+static const char *sibling_path(const char *name)
+{
+    static char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (n <= 0)
+        die("cannot find my own path: %s", strerror(errno));
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash || (size_t)(slash + 1 - path) + strlen(name) + 1 > sizeof(path))
+        die("path too long: %s", path);
+    strcpy(slash + 1, name);
+    return path;
+}
+
+static int status_of(const struct kvm_result *res)
+{
+    switch (res->outcome) {
+    case KVM_OUT_EXITED:
+        return res->status;
+    case KVM_OUT_FAULT:
+        return KVM_STATUS_FAULT;
+    case KVM_OUT_ABORT:
+        return KVM_STATUS_ABORT;
+    case KVM_OUT_TIMEOUT:
+        return KVM_STATUS_TIMEOUT;
+    case KVM_OUT_VM_ERROR:
+        return KVM_STATUS_VM_ERROR;
+    default:
+        return KVM_STATUS_SETUP;
+    }
+}
+
+struct options {
+    struct kvm_keep_config cfg;
+    struct keepldr_nil_config nil;
+    const char *backend;
+    int timing;
+};
+
+/* Options that take a value; returns 0 when `opt` is not one of them. */
+static int take_valued_option(struct options *o, const char *opt, const char *val)
+{
+    static const char *envp[MAX_ENV];
+    if (strcmp(opt, "--backend") == 0) {
+        o->backend = val;
+    } else if (strcmp(opt, "--nonce") == 0) {
+        o->nil.nonce_hex = val;
+    } else if (strcmp(opt, "--status-fd") == 0) {
+        o->nil.status_fd = (int)parse_number(val, 1024, "--status-fd");
+    } else if (strcmp(opt, "--memory-mib") == 0) {
+        o->nil.memory_mib = (unsigned)parse_number(val, BURH_PROTO_MEMORY_MAX, "--memory-mib");
+    } else if (strcmp(opt, "--listen") == 0) {
+        o->nil.listen = val;
+    } else if (strcmp(opt, "--wasmldr") == 0) {
+        o->nil.wasmldr_path = val;
+    } else if (strcmp(opt, "--cpu-seconds") == 0) {
+        o->nil.cpu_seconds = (unsigned)parse_number(val, 86400ul * 365, "--cpu-seconds");
+    } else if (strcmp(opt, "--mem") == 0) {
+        o->cfg.mem_size = (uint64_t)parse_number(val, 4096, "--mem") << 20;
+    } else if (strcmp(opt, "--time-limit") == 0) {
+        o->cfg.time_limit_ms = (unsigned)parse_number(val, 86400000ul, "--time-limit");
+    } else if (strcmp(opt, "--shim") == 0) {
+        o->cfg.shim_path = val;
+    } else if (strcmp(opt, "--env") == 0) {
+        if (o->cfg.envc == MAX_ENV || !strchr(val, '='))
+            die("bad or too many --env: %s", val);
+        envp[o->cfg.envc++] = val;
+        o->cfg.envp = envp;
+    } else if (strcmp(opt, "--test-mode") == 0) {
+        if (strcmp(val, "triple-fault") == 0)
+            o->cfg.test_flags |= BURH_BOOT_TEST_TRIPLE;
+        else if (strcmp(val, "kernel-fault") == 0)
+            o->cfg.test_flags |= BURH_BOOT_TEST_KERNEL_GPF;
+        else
+            die("unknown --test-mode %s", val);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses options up to the ELF path; returns the index of the ELF path in argv. */
+static int parse_options(struct options *o, int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *opt = argv[i];
+        if (strcmp(opt, "--") == 0)
+            return i + 1;
+        if (strcmp(opt, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(opt, "--probe") == 0) {
+            const char *why = kvm_unusable_reason();
+            printf("%s\n", why ? why : "kvm usable");
+            exit(why ? 1 : 0);
+        } else if (strcmp(opt, "--debug-console") == 0) {
+            o->cfg.debug_console = 1;
+        } else if (strcmp(opt, "--seccomp-audit") == 0) {
+            o->nil.seccomp_audit = true;
+        } else if (strcmp(opt, "--timing") == 0) {
+            o->timing = 1;
+        } else if (i + 1 < argc && take_valued_option(o, opt, argv[i + 1])) {
+            i++;
+        } else {
+            usage(stderr);
+            die("unknown option or missing value: %s", opt);
+        }
+    }
+    return i;
+}
+
+static bool is_hex_nonce(const char *s)
+{
+    size_t n = strlen(s);
+    if (n % 2 || n < 2 * BURH_PROTO_NONCE_MIN || n > 2 * BURH_PROTO_NONCE_MAX)
+        return false;
+    return strspn(s, "0123456789abcdef") == n;
+}
+
+static int run_nil(struct keepldr_nil_config *c)
+{
+    if (!c->nonce_hex || !is_hex_nonce(c->nonce_hex))
+        die("--nonce must be 32..128 lower-case hex digits%s", "");
+    if (c->status_fd < 3 || fcntl(c->status_fd, F_GETFD) < 0)
+        die("--status-fd must be an open descriptor above 2%s", "");
+    if (c->memory_mib < BURH_PROTO_MEMORY_MIN)
+        die("--memory-mib must be 16..65536%s", "");
+    if (!c->wasmldr_path)
+        c->wasmldr_path = sibling_path("burh-wasmldr");
+    static char abs_path[PATH_MAX];
+    if (access(c->wasmldr_path, X_OK) != 0 || !realpath(c->wasmldr_path, abs_path))
+        die("burh-wasmldr not executable: %s", c->wasmldr_path);
+    c->wasmldr_path = abs_path; /* the keep starts in "/" */
+    fcntl(c->status_fd, F_SETFD, FD_CLOEXEC);
+    return keepldr_nil_run(c);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {.cfg = {.mem_size = (uint64_t)KVM_DEFAULT_MEM_MIB << 20,
+                                .time_limit_ms = KVM_DEFAULT_TIME_LIMIT * 1000u},
+                        .nil = {.listen = "127.0.0.1:0", .memory_mib = 256, .cpu_seconds = 3600}};
+    int i = parse_options(&o, argc, argv);
+    if (o.backend && strcmp(o.backend, "nil") == 0) {
+        if (i < argc)
+            die("the nil backend takes no program argument: %s", argv[i]);
+        return run_nil(&o.nil);
+    }
+    if (!o.backend || strcmp(o.backend, "kvm") != 0)
+        die("--backend nil or kvm is required%s", "");
+    if (o.nil.status_fd)
+        die("kvm keeps cannot run burh-wasmldr yet: give an ELF and no --status-fd%s", "");
+    if (i >= argc) {
+        usage(stderr);
+        die("no ELF program given%s", "");
+    }
+    o.cfg.payload_path = argv[i];
+    o.cfg.argv = (const char *const *)&argv[i];
+    o.cfg.argc = (unsigned)(argc - i);
+    if (!o.cfg.shim_path)
+        o.cfg.shim_path = sibling_path("burh-shim.elf");
+    const char *hostile = getenv("BURH_KVM_HOSTILE");
+    o.cfg.hostile = kvm_hostile_parse(hostile);
+    if (hostile && *hostile && o.cfg.hostile == KVM_HOSTILE_NONE)
+        die("unknown BURH_KVM_HOSTILE mode %s", hostile);
+
+    struct kvm_result res;
+    kvm_keep_run(&o.cfg, &res);
+    if (res.outcome != KVM_OUT_EXITED || o.cfg.debug_console)
+        fprintf(stderr, "burh-keepldr: %s\n", res.report);
+    if (o.timing)
+        fprintf(stderr,
+                "burh-keepldr: timing: boot %llu ns (KVM_CREATE_VM to first hostcall), "
+                "%llu hostcalls\n",
+                (unsigned long long)res.boot_ns, (unsigned long long)res.hostcalls);
+    return status_of(&res);
+}

@@ -1,0 +1,383 @@
+/* mm.c: the shim's memory: physical frames, the payload's page tables and its user regions.
+ * Regions record what the payload asked for; pages are backed lazily on first touch, so a large
+ * PROT_NONE reservation costs nothing until parts of it are made accessible and used. */
+#include "shim/shim.h"
+
+#define PTE_P      (1ull << 0)
+#define PTE_W      (1ull << 1)
+#define PTE_U      (1ull << 2)
+#define PTE_BACKED (1ull << 9) /* software bit: the entry has a frame, present or not */
+#define PTE_FOREIGN                                                                                \
+    (1ull << 10) /* software bit: the frame is not the allocator's (never freed)                   \
+                  */
+#define PTE_NX   (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+
+#define PF_PRESENT (1ull << 0)
+#define PF_WRITE   (1ull << 1)
+#define PF_FETCH   (1ull << 4)
+
+#define MAX_REGIONS  1024
+#define FAULT_AROUND (16 * PAGE_SIZE)
+#define BRK_MAX      (1ull << 30)
+
+struct region {
+    uint64_t start, end; /* page-aligned, end exclusive */
+    uint32_t prot;
+};
+
+static struct region g_regions[MAX_REGIONS];
+static int g_nregions;
+static uint64_t g_pml4;
+static uint64_t g_frame_next, g_frame_end, g_free_list;
+static uint64_t g_brk_base, g_brk_cur;
+
+static uint64_t page_up(uint64_t v)
+{
+    return (v + PAGE_SIZE - 1) & PAGE_MASK;
+}
+
+/* A zeroed frame, or 0. Never-used frames are zero already (the host hands the keep zeroed
+ * memory, and on this backend the host could change any frame anyway); recycled ones are
+ * cleared here. A confidential backend must clear (validate) every frame instead. */
+uint64_t mm_frame_alloc(void)
+{
+    uint64_t pa = 0;
+    if (g_free_list) {
+        pa = g_free_list;
+        g_free_list = *(uint64_t *)phys_to_virt(pa);
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    } else if (g_frame_next < g_frame_end) {
+        pa = g_frame_next;
+        g_frame_next += PAGE_SIZE;
+    }
+    return pa;
+}
+
+static void frame_free(uint64_t pa)
+{
+    *(uint64_t *)phys_to_virt(pa) = g_free_list;
+    g_free_list = pa;
+}
+
+/* The level-1 entry for va; with create, missing tables are made. NULL when absent or no
+ * memory; then *skip_to is the next address that may have an entry (to skip empty tables). */
+static uint64_t *pte_of(uint64_t va, int create, uint64_t *skip_to)
+{
+    uint64_t *table = phys_to_virt(g_pml4);
+    for (int level = 3; level > 0; level--) {
+        unsigned shift = 12 + 9 * (unsigned)level;
+        uint64_t *e = &table[(va >> shift) & 511];
+        if (!(*e & PTE_P)) {
+            uint64_t f = create ? mm_frame_alloc() : 0;
+            if (!f) {
+                if (skip_to)
+                    *skip_to = ((va >> shift) + 1) << shift;
+                return NULL;
+            }
+            *e = f | PTE_P | PTE_W | PTE_U;
+        }
+        table = phys_to_virt(*e & PTE_ADDR);
+    }
+    return &table[(va >> 12) & 511];
+}
+
+static uint64_t prot_bits(uint32_t prot)
+{
+    if (prot == PROT_NONE)
+        return 0;
+    uint64_t bits = PTE_P | PTE_U;
+    if (prot & PROT_WRITE)
+        bits |= PTE_W;
+    if (!(prot & PROT_EXEC))
+        bits |= PTE_NX;
+    return bits;
+}
+
+/* Gives va a frame (or re-enables the one it has) with the access prot allows. */
+static void back_page(uint64_t va, uint32_t prot)
+{
+    uint64_t *pte = pte_of(va, 1, NULL);
+    if (!pte)
+        shim_abort("out of guest memory for page tables (va %lx)", (unsigned long)va);
+    uint64_t frame = *pte & PTE_ADDR;
+    if (!(*pte & PTE_BACKED)) {
+        frame = mm_frame_alloc();
+        if (!frame)
+            shim_abort("out of guest memory backing va %lx", (unsigned long)va);
+    }
+    *pte = frame | (*pte & PTE_FOREIGN) | PTE_BACKED | prot_bits(prot);
+    invlpg(va);
+}
+
+/* Applies f to every existing level-1 entry in [start, end), skipping empty tables. */
+static void for_each_pte(uint64_t start, uint64_t end,
+                         void (*f)(uint64_t va, uint64_t *pte, uint32_t arg), uint32_t arg)
+{
+    uint64_t va = start;
+    while (va < end) {
+        uint64_t skip = va + PAGE_SIZE;
+        uint64_t *pte = pte_of(va, 0, &skip);
+        if (pte && (*pte & PTE_BACKED))
+            f(va, pte, arg);
+        va = skip;
+    }
+}
+
+static void pte_release(uint64_t va, uint64_t *pte, uint32_t unused)
+{
+    (void)unused;
+    if (!(*pte & PTE_FOREIGN))
+        frame_free(*pte & PTE_ADDR);
+    *pte = 0;
+    invlpg(va);
+}
+
+static void pte_reprotect(uint64_t va, uint64_t *pte, uint32_t prot)
+{
+    *pte = (*pte & (PTE_ADDR | PTE_FOREIGN)) | PTE_BACKED | prot_bits(prot);
+    invlpg(va);
+}
+
+static int region_index(uint64_t addr)
+{
+    for (int i = 0; i < g_nregions; i++) {
+        if (addr < g_regions[i].start)
+            return -1;
+        if (addr < g_regions[i].end)
+            return i;
+    }
+    return -1;
+}
+
+static int region_insert_at(int i, uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (g_nregions == MAX_REGIONS)
+        return -ENOMEM;
+    memmove(&g_regions[i + 1], &g_regions[i], (size_t)(g_nregions - i) * sizeof(g_regions[0]));
+    g_regions[i] = (struct region){start, end, prot};
+    g_nregions++;
+    return 0;
+}
+
+/* Removes [start, end) from the region table, splitting regions that straddle it. */
+static int regions_cut(uint64_t start, uint64_t end)
+{
+    for (int i = 0; i < g_nregions; i++) {
+        struct region *r = &g_regions[i];
+        if (r->end <= start || r->start >= end)
+            continue;
+        if (r->start < start && r->end > end) {
+            if (region_insert_at(i + 1, end, r->end, r->prot) != 0)
+                return -ENOMEM;
+            g_regions[i].end = start;
+            return 0;
+        }
+        if (r->start < start) {
+            r->end = start;
+        } else if (r->end > end) {
+            r->start = end;
+        } else {
+            memmove(r, r + 1, (size_t)(g_nregions - i - 1) * sizeof(*r));
+            g_nregions--;
+            i--;
+        }
+    }
+    return 0;
+}
+
+/* Records [start, end) with prot, replacing whatever was recorded there. */
+static int regions_set(uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (g_nregions + 2 > MAX_REGIONS || regions_cut(start, end) != 0)
+        return -ENOMEM;
+    int i = 0;
+    while (i < g_nregions && g_regions[i].start < start)
+        i++;
+    if (i > 0 && g_regions[i - 1].end == start && g_regions[i - 1].prot == prot) {
+        g_regions[i - 1].end = end;
+        return 0;
+    }
+    return region_insert_at(i, start, end, prot);
+}
+
+static int range_ok(uint64_t start, uint64_t len)
+{
+    return len && start >= BURH_USER_MIN && start <= BURH_USER_MAX && len <= BURH_USER_MAX - start;
+}
+
+int mm_map_region(uint64_t start, uint64_t end, uint32_t prot)
+{
+    if (end <= start || !range_ok(start, end - start))
+        return -ENOMEM;
+    return regions_set(start, end, prot);
+}
+
+int mm_unmap(uint64_t start, uint64_t len)
+{
+    if (!range_ok(start, len))
+        return -EINVAL;
+    int err = regions_cut(start, start + len);
+    if (err == 0)
+        for_each_pte(start, start + len, pte_release, 0);
+    return err;
+}
+
+int mm_discard(uint64_t start, uint64_t len)
+{
+    if (!range_ok(start, len))
+        return -EINVAL;
+    for_each_pte(start, start + len, pte_release, 0);
+    return 0;
+}
+
+/* mprotect: the whole range must be mapped (Linux says ENOMEM for holes). */
+int mm_protect(uint64_t start, uint64_t len, uint32_t prot)
+{
+    if (!range_ok(start, len))
+        return -ENOMEM;
+    for (uint64_t cur = start; cur < start + len;) {
+        int i = region_index(cur);
+        if (i < 0)
+            return -ENOMEM;
+        cur = g_regions[i].end;
+    }
+    int err = regions_set(start, start + len, prot);
+    if (err == 0)
+        for_each_pte(start, start + len, pte_reprotect, prot);
+    return err;
+}
+
+/* Whether no region overlaps [start, end). */
+int mm_range_free(uint64_t start, uint64_t end)
+{
+    for (int i = 0; i < g_nregions; i++)
+        if (g_regions[i].start < end && g_regions[i].end > start)
+            return 0;
+    return 1;
+}
+
+/* Top-down first fit below the stack, like Linux's default mmap layout. */
+uint64_t mm_find_gap(uint64_t len)
+{
+    uint64_t hi = 0x00007f0000000000ull;
+    for (int i = g_nregions - 1; i >= 0; i--) {
+        if (g_regions[i].start >= hi)
+            continue;
+        if (g_regions[i].end <= hi && hi - g_regions[i].end >= len)
+            return hi - len;
+        hi = g_regions[i].start;
+    }
+    return hi >= BURH_USER_MIN + len ? hi - len : 0;
+}
+
+int mm_handle_fault(uint64_t addr, uint64_t error_code)
+{
+    int i = region_index(addr);
+    if (i < 0 || (error_code & PF_PRESENT))
+        return -1;
+    uint32_t prot = g_regions[i].prot;
+    if (prot == PROT_NONE || ((error_code & PF_WRITE) && !(prot & PROT_WRITE)) ||
+        ((error_code & PF_FETCH) && !(prot & PROT_EXEC)))
+        return -1;
+    /* Back a few neighbours too: every fault is a costly exit on some hosts, and memory that is
+     * touched is mostly touched in order. */
+    uint64_t va = addr & PAGE_MASK, end = (va + FAULT_AROUND) & ~(FAULT_AROUND - 1);
+    if (end > g_regions[i].end)
+        end = g_regions[i].end;
+    for (; va < end; va += PAGE_SIZE) {
+        uint64_t *pte = pte_of(va, 0, NULL);
+        if (!pte || !(*pte & PTE_P))
+            back_page(va, prot);
+    }
+    return 0;
+}
+
+/* Checks that the payload may access [ptr, ptr+len) and backs every page of it, so the shim
+ * can then copy directly. -1 for any hole, overflow or missing permission. */
+int mm_user_ok(uint64_t ptr, uint64_t len, int write)
+{
+    if (len == 0)
+        return 0;
+    if (!range_ok(ptr, len))
+        return -1;
+    uint64_t end = ptr + len;
+    for (uint64_t cur = ptr; cur < end;) {
+        int i = region_index(cur);
+        if (i < 0 || g_regions[i].prot == PROT_NONE || (write && !(g_regions[i].prot & PROT_WRITE)))
+            return -1;
+        cur = g_regions[i].end;
+    }
+    for (uint64_t va = ptr & PAGE_MASK; va < end; va += PAGE_SIZE) {
+        uint64_t *pte = pte_of(va, 0, NULL);
+        if (!pte || !(*pte & PTE_P))
+            back_page(va, g_regions[region_index(va)].prot);
+    }
+    return 0;
+}
+
+/* ELF loading: copies n bytes of src to va + offset-in-page, backing the page with prot
+ * (added to what an earlier segment sharing the page asked for). */
+int mm_load_page(uint64_t va, uint32_t prot, const uint8_t *src, uint64_t offset, uint64_t n)
+{
+    uint64_t *pte = pte_of(va, 0, NULL);
+    if (pte && (*pte & PTE_BACKED)) {
+        int i = region_index(va);
+        prot |= i >= 0 ? g_regions[i].prot : 0;
+    }
+    back_page(va, prot);
+    pte = pte_of(va, 0, NULL);
+    memcpy((uint8_t *)phys_to_virt(*pte & PTE_ADDR) + offset, src, (size_t)n);
+    return 0;
+}
+
+/* ELF loading: maps a page of the payload file's copy in place (no copy, never freed). -1 when
+ * va is backed already (a page shared with another segment), so the caller copies instead. */
+int mm_map_frame(uint64_t va, uint64_t pa, uint32_t prot)
+{
+    uint64_t *pte = pte_of(va, 1, NULL);
+    if (!pte)
+        shim_abort("out of guest memory for page tables (va %lx)", (unsigned long)va);
+    if (*pte & PTE_BACKED)
+        return -1;
+    *pte = pa | PTE_FOREIGN | PTE_BACKED | prot_bits(prot);
+    return 0;
+}
+
+void mm_set_brk_base(uint64_t base)
+{
+    g_brk_base = g_brk_cur = page_up(base);
+}
+
+/* brk: grows or shrinks the heap after the payload's image; a refusal returns the old end. */
+uint64_t mm_brk(uint64_t want)
+{
+    if (want < g_brk_base || want - g_brk_base > BRK_MAX)
+        return g_brk_cur;
+    uint64_t old_end = page_up(g_brk_cur), new_end = page_up(want);
+    if (new_end > old_end) {
+        if (!mm_range_free(old_end, new_end) ||
+            mm_map_region(old_end, new_end, PROT_READ | PROT_WRITE) != 0)
+            return g_brk_cur;
+    } else if (new_end < old_end) {
+        mm_unmap(new_end, old_end - new_end);
+    }
+    g_brk_cur = want;
+    return g_brk_cur;
+}
+
+/* Frames come from [free_gpa, mem_size); the payload gets a fresh PML4 whose upper half is the
+ * host-built kernel windows (the lower half, user space, is ours alone). */
+void mm_init(void)
+{
+    g_frame_next = page_up(g_boot.free_gpa);
+    g_frame_end = g_boot.mem_size & PAGE_MASK;
+    uint64_t old_cr3 = read_cr3();
+    g_pml4 = mm_frame_alloc();
+    if (!g_pml4)
+        shim_abort("no memory for the page tables");
+    uint64_t *old = phys_to_virt(old_cr3 & PTE_ADDR), *pml4 = phys_to_virt(g_pml4);
+    for (int i = 256; i < 512; i++)
+        pml4[i] = old[i];
+    write_cr3(g_pml4);
+}

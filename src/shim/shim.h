@@ -1,0 +1,183 @@
+/* shim.h: internal interfaces of the freestanding kvm guest shim (no libc, ring 0). */
+#ifndef BURH_SHIM_H
+#define BURH_SHIM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "burh/hostcall_abi.h"
+
+/* Everything is in one static image: hidden symbols are reached RIP-relative, without a GOT. */
+#ifndef BURH_SHIM_HOST_TEST
+#pragma GCC visibility push(hidden)
+#endif
+
+#define PAGE_SIZE 4096ull
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+/* Linux errno values the shim returns to the payload. */
+#define EPERM  1
+#define ENOENT 2
+#define EINTR  4
+#define EBADF  9
+#define ENOMEM 12
+#define EEXIST 17
+#define ENODEV 19
+#define EFAULT 14
+#define EINVAL 22
+#define ENOTTY 25
+#define ESPIPE 29
+#define ERANGE 34
+#define ENOSYS 38
+
+/* Segment selectors of the shim's own GDT (user ones include RPL 3). */
+#define SEL_KCODE   0x10u
+#define SEL_KDATA   0x18u
+#define SEL_UCODE32 0x23u
+#define SEL_UDATA   0x2bu
+#define SEL_UCODE   0x33u
+#define SEL_TSS     0x38u
+
+#ifdef BURH_SHIM_HOST_TEST
+/* tests/unit/test_kvm_shim_mm.c runs mm.c as a host program: guest memory is a plain buffer and
+ * the privileged instructions are stand-ins. */
+extern uint8_t *burh_test_phys;
+static inline void *phys_to_virt(uint64_t pa)
+{
+    return burh_test_phys + pa;
+}
+static inline void invlpg(uint64_t va)
+{
+    (void)va;
+}
+static inline uint64_t read_cr3(void)
+{
+    return BURH_GPA_PML4;
+}
+static inline void write_cr3(uint64_t pa)
+{
+    (void)pa;
+}
+#else
+static inline void *phys_to_virt(uint64_t pa)
+{
+    return (void *)(uintptr_t)(BURH_VA_DIRECT + pa);
+}
+static inline void invlpg(uint64_t va)
+{
+    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr3(uint64_t pa)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
+}
+#endif
+
+/* Registers saved by the exception stubs in entry.S, lowest address first. */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Registers saved by syscall_entry in entry.S, lowest address first. */
+struct syscall_frame {
+    uint64_t r15, r14, r13, r12, rbp, rbx;
+    uint64_t r9, r8, r10, rdx, rsi, rdi, nr;
+    uint64_t user_rflags, user_rip, user_rsp;
+};
+
+/* The boot information, copied once out of guest memory and checked by shim_main. */
+extern struct burh_boot_info g_boot;
+
+/* lib.c */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strnlen(const char *s, size_t max);
+int shim_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
+int shim_format(char *buf, size_t cap, const char *fmt, ...);
+int shim_random_bytes(void *buf, size_t len);
+
+/* hostcall.c: the port I/O channel to the host */
+void hc_init(uint64_t block_gpa);
+volatile struct burh_hc_block *hc_block(void);
+int64_t hc_call(uint32_t call);
+void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void shim_abort(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void shim_exit_status(int status);
+_Noreturn void shim_exit_fault(const struct trap_frame *f, uint64_t cr2, const char *what);
+
+/* cpu.c */
+void cpu_init(void);
+_Noreturn void cpu_test_triple_fault(void);
+uint64_t cpu_hwcap(void);
+void cpu_set_fs_base(uint64_t base);
+uint64_t cpu_fs_base(void);
+
+/* entry.S */
+_Noreturn void enter_user(uint64_t rip, uint64_t rsp);
+void syscall_entry(void);
+extern const uint64_t exception_stubs[32];
+
+/* mm.c: frames, page tables, user regions */
+#define PROT_NONE  0x0
+#define PROT_READ  0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC  0x4
+
+void mm_init(void);
+uint64_t mm_frame_alloc(void);
+int mm_map_region(uint64_t start, uint64_t end, uint32_t prot);
+int mm_unmap(uint64_t start, uint64_t len);
+int mm_protect(uint64_t start, uint64_t len, uint32_t prot);
+int mm_discard(uint64_t start, uint64_t len);
+uint64_t mm_find_gap(uint64_t len);
+int mm_range_free(uint64_t start, uint64_t end);
+int mm_handle_fault(uint64_t addr, uint64_t error_code);
+int mm_map_frame(uint64_t va, uint64_t pa, uint32_t prot);
+int mm_load_page(uint64_t va, uint32_t prot, const uint8_t *src, uint64_t offset, uint64_t n);
+int mm_user_ok(uint64_t ptr, uint64_t len, int write);
+uint64_t mm_brk(uint64_t want);
+void mm_set_brk_base(uint64_t base);
+
+/* elf.c */
+struct payload_image {
+    uint64_t entry;
+    uint64_t phdr_va;
+    uint64_t phnum;
+    uint64_t brk_base;
+};
+int elf_load_payload(struct payload_image *img);
+uint64_t elf_build_stack(const struct payload_image *img);
+
+/* syscall.c, hostcall.c */
+int64_t shim_syscall(struct syscall_frame *f);
+int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled);
+
+static inline void outl(uint16_t port, uint32_t value)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(value), "Nd"(port) : "memory");
+}
+
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+#ifndef BURH_SHIM_HOST_TEST
+#pragma GCC visibility pop
+#endif
+
+#endif /* BURH_SHIM_H */

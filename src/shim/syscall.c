@@ -1,0 +1,285 @@
+/* syscall.c: the payload's Linux syscalls: served here, forwarded (forward.c), or -ENOSYS. */
+#include "shim/shim.h"
+
+#define SYS_fstat           5
+#define SYS_lseek           8
+#define SYS_mmap            9
+#define SYS_mprotect        10
+#define SYS_munmap          11
+#define SYS_brk             12
+#define SYS_rt_sigaction    13
+#define SYS_rt_sigprocmask  14
+#define SYS_ioctl           16
+#define SYS_sched_yield     24
+#define SYS_mremap          25
+#define SYS_madvise         28
+#define SYS_getpid          39
+#define SYS_exit            60
+#define SYS_uname           63
+#define SYS_readlink        89
+#define SYS_getuid          102
+#define SYS_getgid          104
+#define SYS_geteuid         107
+#define SYS_getegid         108
+#define SYS_getppid         110
+#define SYS_sigaltstack     131
+#define SYS_arch_prctl      158
+#define SYS_gettid          186
+#define SYS_futex           202
+#define SYS_set_tid_address 218
+#define SYS_exit_group      231
+#define SYS_openat          257
+#define SYS_newfstatat      262
+#define SYS_readlinkat      267
+#define SYS_set_robust_list 273
+#define SYS_prlimit64       302
+#define SYS_getrandom       318
+#define SYS_rseq            334
+
+#define MAP_SHARED          0x01
+#define MAP_PRIVATE         0x02
+#define MAP_FIXED           0x10
+#define MAP_ANONYMOUS       0x20
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MADV_DONTNEED       4
+#define MADV_FREE           8
+#define ARCH_SET_FS         0x1002
+#define ARCH_GET_FS         0x1003
+#define RLIMIT_STACK        3
+#define KEEP_PID            1
+
+#define NSIG 64
+struct sigaction_record {
+    uint64_t handler, flags, restorer, mask;
+};
+static struct sigaction_record g_sigactions[NSIG];
+static uint64_t g_sigmask;
+
+static int page_aligned(uint64_t v)
+{
+    return (v & (PAGE_SIZE - 1)) == 0;
+}
+
+/* len rounded up to pages; 0 when it is 0 or would overflow. */
+static uint64_t page_len(uint64_t len)
+{
+    return len > BURH_USER_MAX ? 0 : (len + PAGE_SIZE - 1) & PAGE_MASK;
+}
+
+static int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64_t fd)
+{
+    uint64_t size = page_len(len);
+    uint64_t type = flags & (MAP_SHARED | MAP_PRIVATE);
+    if (len && !size)
+        return -ENOMEM; /* larger than the whole user address space */
+    if (!size || (prot & ~7ull) || (type != MAP_SHARED && type != MAP_PRIVATE))
+        return -EINVAL;
+    if (!(flags & MAP_ANONYMOUS)) {
+        shim_log("mmap of fd %ld: only anonymous memory is offered", (long)fd);
+        return -ENODEV;
+    }
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (!page_aligned(addr) || addr < BURH_USER_MIN || addr > BURH_USER_MAX ||
+            size > BURH_USER_MAX - addr)
+            return -EINVAL;
+        if (!mm_range_free(addr, addr + size)) {
+            if (flags & MAP_FIXED_NOREPLACE)
+                return -EEXIST;
+            mm_unmap(addr, size);
+        }
+    } else if (!addr || !page_aligned(addr) || addr < BURH_USER_MIN || addr > BURH_USER_MAX ||
+               size > BURH_USER_MAX - addr || !mm_range_free(addr, addr + size)) {
+        addr = mm_find_gap(size); /* the hint cannot be honoured */
+        if (!addr)
+            return -ENOMEM;
+    }
+    int err = mm_map_region(addr, addr + size, (uint32_t)prot);
+    return err ? err : (int64_t)addr;
+}
+
+static int64_t sys_range(uint64_t nr, uint64_t addr, uint64_t len, uint64_t arg)
+{
+    uint64_t size = page_len(len);
+    if (!page_aligned(addr) || (len && !size))
+        return -EINVAL;
+    if (!size)
+        return nr == SYS_munmap ? -EINVAL : 0;
+    switch (nr) {
+    case SYS_munmap:
+        return mm_unmap(addr, size);
+    case SYS_mprotect:
+        return (arg & ~7ull) ? -EINVAL : mm_protect(addr, size, (uint32_t)arg);
+    default: /* madvise: dropping pages must read back as zeros; other advice is a hint */
+        if (arg == MADV_DONTNEED || arg == MADV_FREE)
+            return mm_discard(addr, size);
+        return 0;
+    }
+}
+
+static int64_t sys_sigaction(int64_t sig, uint64_t act, uint64_t old, uint64_t setsize)
+{
+    if (sig < 1 || sig > NSIG || setsize != 8 || sig == 9 || sig == 19)
+        return -EINVAL;
+    struct sigaction_record *rec = &g_sigactions[sig - 1], next;
+    if (act) {
+        if (mm_user_ok(act, sizeof(next), 0) != 0)
+            return -EFAULT;
+        memcpy(&next, (const void *)(uintptr_t)act, sizeof(next));
+    }
+    if (old) {
+        if (mm_user_ok(old, sizeof(*rec), 1) != 0)
+            return -EFAULT;
+        memcpy((void *)(uintptr_t)old, rec, sizeof(*rec));
+    }
+    if (act)
+        *rec = next; /* recorded; signals are not delivered yet */
+    return 0;
+}
+
+static int64_t sys_sigprocmask(int64_t how, uint64_t set, uint64_t old, uint64_t setsize)
+{
+    uint64_t mask = 0;
+    if (setsize != 8 || how < 0 || how > 2)
+        return -EINVAL;
+    if (set) {
+        if (mm_user_ok(set, 8, 0) != 0)
+            return -EFAULT;
+        memcpy(&mask, (const void *)(uintptr_t)set, 8);
+    }
+    if (old) {
+        if (mm_user_ok(old, 8, 1) != 0)
+            return -EFAULT;
+        memcpy((void *)(uintptr_t)old, &g_sigmask, 8);
+    }
+    if (set)
+        g_sigmask = how == 0 ? g_sigmask | mask : how == 1 ? g_sigmask & ~mask : mask;
+    return 0;
+}
+
+static int64_t sys_uname(uint64_t buf)
+{
+    static const char fields[6][65] = {"Linux",  "burh-keep", "6.1.0-burh", "#1 burh kvm shim",
+                                       "x86_64", "(none)"};
+    if (mm_user_ok(buf, sizeof(fields), 1) != 0)
+        return -EFAULT;
+    memcpy((void *)(uintptr_t)buf, fields, sizeof(fields));
+    return 0;
+}
+
+static int64_t sys_arch_prctl(int64_t code, uint64_t addr)
+{
+    if (code == ARCH_SET_FS) {
+        if (addr > BURH_USER_MAX) /* a non-canonical base would fault in the shim */
+            return -EPERM;
+        cpu_set_fs_base(addr);
+        return 0;
+    }
+    if (code == ARCH_GET_FS) {
+        uint64_t base = cpu_fs_base();
+        if (mm_user_ok(addr, 8, 1) != 0)
+            return -EFAULT;
+        memcpy((void *)(uintptr_t)addr, &base, 8);
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static int64_t sys_getrandom(uint64_t buf, uint64_t len, uint64_t flags)
+{
+    if (flags & ~7ull)
+        return -EINVAL;
+    if (len > 0x2000000)
+        len = 0x2000000; /* Linux also returns at most 32 MiB per call */
+    if (mm_user_ok(buf, len, 1) != 0)
+        return -EFAULT;
+    if (shim_random_bytes((void *)(uintptr_t)buf, (size_t)len) != 0)
+        shim_abort("the CPU's random number generator failed");
+    return (int64_t)len;
+}
+
+static int64_t sys_prlimit(int64_t pid, int64_t resource, uint64_t new_limit, uint64_t old)
+{
+    if ((pid != 0 && pid != KEEP_PID) || resource < 0 || resource > 15)
+        return -EINVAL;
+    if (new_limit)
+        return -EPERM;
+    if (old) {
+        uint64_t lim[2] = {~0ull, ~0ull};
+        if (resource == RLIMIT_STACK)
+            lim[0] = 8ull << 20;
+        if (mm_user_ok(old, sizeof(lim), 1) != 0)
+            return -EFAULT;
+        memcpy((void *)(uintptr_t)old, lim, sizeof(lim));
+    }
+    return 0;
+}
+
+static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
+{
+    *handled = 1;
+    switch (nr) {
+    case SYS_brk:
+        return (int64_t)mm_brk(a[0]);
+    case SYS_mmap:
+        return sys_mmap(a[0], a[1], a[2], a[3], (int64_t)a[4]);
+    case SYS_munmap:
+    case SYS_mprotect:
+    case SYS_madvise:
+        return sys_range(nr, a[0], a[1], a[2]);
+    case SYS_arch_prctl:
+        return sys_arch_prctl((int64_t)a[0], a[1]);
+    case SYS_set_tid_address:
+        return KEEP_PID;
+    case SYS_set_robust_list:
+        return 0;
+    case SYS_rt_sigaction:
+        return sys_sigaction((int64_t)a[0], a[1], a[2], a[3]);
+    case SYS_rt_sigprocmask:
+        return sys_sigprocmask((int64_t)a[0], a[1], a[2], a[3]);
+    case SYS_getrandom:
+        return sys_getrandom(a[0], a[1], a[2]);
+    case SYS_uname:
+        return sys_uname(a[0]);
+    case SYS_getpid:
+    case SYS_gettid:
+        return KEEP_PID;
+    case SYS_getppid:
+        return 0;
+    case SYS_getuid:
+    case SYS_getgid:
+    case SYS_geteuid:
+    case SYS_getegid:
+        return 0;
+    case SYS_sched_yield:
+        return 0;
+    case SYS_prlimit64:
+        return sys_prlimit((int64_t)a[0], (int64_t)a[1], a[2], a[3]);
+    case SYS_readlink:
+    case SYS_readlinkat:
+    case SYS_openat:
+        return -ENOENT; /* the keep has no file system */
+    case SYS_ioctl:
+        return -ENOTTY;
+    case SYS_lseek:
+        return -ESPIPE;
+    case SYS_exit:
+    case SYS_exit_group:
+        shim_exit_status((int)a[0]);
+    default:
+        *handled = 0;
+        return -ENOSYS;
+    }
+}
+
+/* Called from syscall_entry with the payload's registers; the result goes back in RAX. */
+int64_t shim_syscall(struct syscall_frame *f)
+{
+    uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    int handled;
+    int64_t ret = served_syscall(f->nr, a, &handled);
+    if (!handled)
+        ret = fwd_syscall(f->nr, a, &handled);
+    if (!handled)
+        shim_log("syscall %lu not supported: -ENOSYS", (unsigned long)f->nr);
+    return ret;
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# keepmgr.sh: burh-keepmgr + burh-keepldr (nil) + the fake-wasmldr test double on loopback:
+# API, auth, bad requests, supervision, restart re-adoption, limits, 50 keeps at once.
+set -u
+cd "$(dirname "$0")/../.."
+B=${BURH_BUILD:-build/release}
+MGR=$B/bin/burh-keepmgr LDR=$B/bin/burh-keepldr FAKE=$B/tests/fake-wasmldr CLI=$B/tests/keeps-cli
+passed=0 failed=0
+for p in $MGR $LDR $FAKE $CLI; do
+    [ -x "$p" ] || { echo "missing $p (make tests)"; echo "0 passed, 1 failed"; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/burh-keepmgr-test.XXXXXX)
+MGR_PID=
+cleanup() {
+    [ -n "$MGR_PID" ] && kill "$MGR_PID" 2>/dev/null
+    # Keeps outlive keepmgr by design: end the ones this test started, by their pids.
+    for pid in $(cat "$WORK"/ldr-pids 2>/dev/null); do kill -9 -- -"$pid" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+check() { # NAME COMMAND...
+    local name=$1; shift
+    if "$@" >"$WORK/check.out" 2>&1; then
+        passed=$((passed + 1)); echo "ok   $name"
+    else
+        failed=$((failed + 1)); echo "FAIL $name"; sed 's/^/     /' "$WORK/check.out" | head -20
+    fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+TOKEN=0123456789abcdef-test-token
+echo "$TOKEN" >"$WORK/token"
+start_mgr() { # extra args...
+    PORT=$(free_port)
+    $MGR --listen 127.0.0.1:$PORT --state-dir "$WORK/state" --token-file "$WORK/token" \
+        --keepldr $LDR --wasmldr $FAKE --start-timeout 3 --client-timeout 2 "$@" \
+        >>"$WORK/mgr.log" 2>&1 &
+    MGR_PID=$!
+    for _ in $(seq 50); do
+        grep -q "listening.*port=$PORT" "$WORK/mgr.log" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+stop_mgr() { kill "$MGR_PID"; wait "$MGR_PID" 2>/dev/null; MGR_PID=; }
+
+URL() { echo "http://127.0.0.1:$PORT$1"; }
+AUTH=(-H "Authorization: Bearer $TOKEN")
+# status code of a request: METHOD PATH [curl args...]
+code() { local m=$1 p=$2; shift 2; curl -s -o "$WORK/body" -w '%{http_code}' -X "$m" "$@" "$(URL "$p")"; }
+
+# keep-create body for a 16-byte nonce given as 32 hex digits, backend nil, 64 MiB
+create_body() { printf 'a4617601656e6f6e636550%s676261636b656e64636e696c6a6d656d6f72795f6d6962183f' "$1" | xxd -r -p; }
+nonce() { printf '%s%0*d' "$1" $((32 - ${#1})) "$2"; } # PREFIX N -> 32 hex digits
+create() { # NONCE -> prints the id
+    create_body "$1" >"$WORK/req.$1"
+    curl -s -X POST "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @"$WORK/req.$1" \
+        "$(URL /v1/keeps)" | grep -ao '[0-9a-f]\{32\}' | head -1
+    pgrep -f -- "burh-keepldr --backend nil --nonce $1" >>"$WORK/ldr-pids"
+}
+field() { $CLI show "$1" --host 127.0.0.1:$PORT --token-file "$WORK/token" | sed -n "s/^$2: *//p"; }
+wait_state() { # ID STATE [tries]
+    for _ in $(seq "${3:-50}"); do [ "$(field "$1" state)" = "$2" ] && return 0; sleep 0.1; done
+    echo "keep $1 is $(field "$1" state), wanted $2 ($(field "$1" reason))"; return 1
+}
+ldr_pid() { pgrep -f -- "burh-keepldr --backend nil --nonce $1"; }
+
+check "keepmgr starts" start_mgr --max-keeps 8
+
+# ---- auth ----
+check "no token: 401" test "$(code GET /v1/keeps)" = 401
+check "wrong token: 401" test "$(code GET /v1/keeps -H 'Authorization: Bearer nope')" = 401
+check "401 body is a CBOR error" grep -aq unauthorized "$WORK/body"
+check "right token: 200" test "$(code GET /v1/platform "${AUTH[@]}")" = 200
+check "platform lists nil available" grep -aq 'sandboxed process' "$WORK/body"
+
+# ---- create / list / show / reach / delete ----
+N1=$(nonce 00 1)
+ID1=$(create "$N1")
+check "create returns an id" test -n "$ID1"
+check "keep becomes ready" wait_state "$ID1" ready
+EP1=$(field "$ID1" endpoint)
+check "endpoint answers with our nonce" sh -c "curl -s http://$EP1/ | grep -q 'nonce=$N1'"
+check "keep runs as an unprivileged uid" sh -c "curl -s http://$EP1/ | grep -q 'uid=1000'"
+check "list shows the keep" sh -c "$CLI list --host 127.0.0.1:$PORT --token-file $WORK/token | grep -q '$ID1  ready'"
+check "record file written" test -f "$WORK/state/$ID1.keep"
+
+# ---- bad requests leave keepmgr serving ----
+check "garbage body: 400" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary 'hello garbage')" = 400
+check "truncated CBOR: 400" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(head -c 20 "$WORK/req.$N1"))" = 400
+check "wrong content type: 415" test "$(code POST /v1/keeps "${AUTH[@]}" --data-binary @"$WORK/req.$N1")" = 415
+check "5000-byte body: 413" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(head -c 5000 /dev/zero))" = 413
+check "1 MiB body: 413" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(head -c 1048576 /dev/zero))" = 413
+check "unknown path: 404" test "$(code GET /v1/nothing "${AUTH[@]}")" = 404
+check "bad keep id: 404" test "$(code GET /v1/keeps/../../etc "${AUTH[@]}")" = 404
+check "PUT: 405" test "$(code PUT /v1/keeps "${AUTH[@]}")" = 405
+check "kvm keep refused honestly: 422" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(printf 'a4617601656e6f6e636550%s676261636b656e64636b766d6a6d656d6f72795f6d6962183f' "$N1" | xxd -r -p))" = 422
+# slow clients: half a request line, then silence; and a raw garbage connection
+(exec 3<>/dev/tcp/127.0.0.1/$PORT; printf 'GET /v1/ke' >&3; sleep 4) &
+SLOW=$!
+(exec 3<>/dev/tcp/127.0.0.1/$PORT; head -c 3000 /dev/urandom >&3; sleep 1) 2>/dev/null &
+sleep 0.3
+check "served while a slow client hangs" test "$(code GET /v1/keeps "${AUTH[@]}")" = 200
+check "slow client cut after --client-timeout" sh -c "sleep 2.5; ! ss -tn state established '( dport = :$PORT )' | grep -q 127.0.0.1"
+kill $SLOW 2>/dev/null
+check "still serving after all that" test "$(code GET /v1/keeps/$ID1 "${AUTH[@]}")" = 200
+
+# ---- supervision ----
+N2=$(nonce 00 2); ID2=$(create "$N2")
+check "second keep ready" wait_state "$ID2" ready
+kill -9 "$(ldr_pid "$N2")"
+check "killed keepldr: failed" wait_state "$ID2" failed
+check "reason names the signal" sh -c "$CLI show $ID2 --host 127.0.0.1:$PORT --token-file $WORK/token | grep -q 'killed by signal 9'"
+check "other keep untouched" test "$(field "$ID1" state)" = ready
+check "killed keepldr's wasmldr gone too" sh -c "sleep 0.3; ! pgrep -f '[f]ake-wasmldr.*--nonce $N2'"
+ID3=$(create "$(nonce e107 3)")
+check "keep exit: exited" wait_state "$ID3" exited
+check "keep exit status 7" test "$(field "$ID3" exit_status)" = 7
+ID4=$(create "$(nonce e2 4)")
+check "never ready: failed at the start-up deadline" wait_state "$ID4" failed 60
+check "deadline reason" sh -c "$CLI show $ID4 --host 127.0.0.1:$PORT --token-file $WORK/token | grep -q 'not ready within 3 s'"
+ID5=$(create "$(nonce e3 5)")
+check "garbage status records: failed" wait_state "$ID5" failed
+ID6=$(create "$(nonce e5 6)")
+check "fork in the keep: ended" wait_state "$ID6" exited
+check "fork in the keep: seccomp named" sh -c "$CLI show $ID6 --host 127.0.0.1:$PORT --token-file $WORK/token | grep -q 'forbidden system call'"
+ID7=$(create "$(nonce e6 7)")
+check "file write in the keep: ended" wait_state "$ID7" exited
+check "no file escaped the sandbox" test ! -e /tmp/fake-wasmldr-escape
+ID8=$(create "$(nonce e4 8)")
+check "crashing keep: exited with 139" sh -c "$(declare -f field wait_state); CLI=$CLI PORT=$PORT WORK=$WORK; wait_state $ID8 exited && test \"\$(field $ID8 exit_status)\" = 139"
+
+# ---- delete ----
+NDEL=$(nonce 00 9); IDDEL=$(create "$NDEL")
+wait_state "$IDDEL" ready >/dev/null
+PDEL=$(ldr_pid "$NDEL")
+check "delete: 200" test "$(code DELETE /v1/keeps/$IDDEL "${AUTH[@]}")" = 200
+check "deleted keep: 404" test "$(code GET /v1/keeps/$IDDEL "${AUTH[@]}")" = 404
+check "deleted keep's process gone" sh -c "! kill -0 $PDEL 2>/dev/null"
+check "deleted keep's files gone" sh -c "! ls $WORK/state | grep -q $IDDEL"
+
+# ---- restart: live keeps are re-adopted, dead ones marked failed ----
+N10=$(nonce 00 10); ID10=$(create "$N10")
+check "keep for restart ready" wait_state "$ID10" ready
+stop_mgr
+kill -9 "$(ldr_pid "$N10")"
+sleep 0.3
+check "keepmgr restarts" start_mgr --max-keeps 8
+check "ready keep re-adopted" wait_state "$ID1" ready
+check "re-adopted keep still answers" sh -c "curl -s http://$EP1/ | grep -q 'nonce=$N1'"
+check "keep that died while down: failed" wait_state "$ID10" failed
+check "exited keep still reported" test "$(field "$ID3" exit_status)" = 7
+kill -9 "$(ldr_pid "$N1")"
+check "re-adopted keep's death noticed" wait_state "$ID1" failed 30
+
+# ---- limits and 50 keeps at once ----
+stop_mgr
+rm -rf "$WORK/state"
+check "keepmgr with --max-keeps 50" start_mgr --max-keeps 50 --start-timeout 60
+pids=()
+for i in $(seq 100 149); do create "$(nonce 00 $i)" >>"$WORK/ids" & pids+=($!); done
+wait "${pids[@]}"
+check "50 ids returned" test "$(sort -u "$WORK/ids" | grep -c .)" = 50
+all_ready() {
+    for _ in $(seq 300); do
+        n=$($CLI list --host 127.0.0.1:$PORT --token-file "$WORK/token" | grep -c ' ready ')
+        [ "$n" = 50 ] && return 0; sleep 0.2
+    done
+    echo "$n of 50 ready"; return 1
+}
+check "50 keeps ready" all_ready
+check "51st keep: 429" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @"$WORK/req.$N1")" = 429
+check "429 body says keep_limit" grep -aq keep_limit "$WORK/body"
+pids=()
+for id in $(cat "$WORK/ids"); do curl -s -o /dev/null -X DELETE "${AUTH[@]}" "$(URL /v1/keeps/$id)" & pids+=($!); done
+wait "${pids[@]}"
+check "all 50 deleted" test "$($CLI list --host 127.0.0.1:$PORT --token-file "$WORK/token" | grep -c .)" = 0
+check "keepmgr still alive" kill -0 "$MGR_PID"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

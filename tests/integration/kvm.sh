@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# kvm.sh: runs static programs in kvm keeps (burh-keepldr --backend kvm) and checks their output,
+# exit statuses and the reports for faults, time limits and a hostile host.
+set -u
+cd "$(dirname "$0")/../.."
+build=${BURH_BUILD:-build/release}
+ldr=$build/bin/burh-keepldr
+guests=$build/kvm
+passed=0 failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for f in "$ldr" "$build/bin/burh-shim.elf" "$guests/hello"; do
+    if [ ! -e "$f" ]; then
+        echo "FAIL: $f is missing (run: make tests)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+if ! why=$("$ldr" --probe 2>&1); then
+    echo "=================================================================="
+    echo "SKIP: /dev/kvm not usable: $why"
+    echo "=================================================================="
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; sed 's/^/     | /' "$tmp/err" | head -5; }
+
+# keep NAME WANT_STATUS WANT_IN_STDERR [keepldr args...]: runs a keep, checks status and report.
+keep() {
+    local name=$1 want=$2 pattern=$3
+    shift 3
+    "$ldr" --backend kvm --time-limit 60000 "$@" >"$tmp/out" 2>"$tmp/err" </dev/zero
+    local status=$?
+    if [ "$status" -ne "$want" ]; then
+        echo "     status $status, wanted $want" >>"$tmp/err"
+        bad "$name"
+    elif [ -n "$pattern" ] && ! grep -qE "$pattern" "$tmp/err"; then
+        echo "     stderr lacks /$pattern/" >>"$tmp/err"
+        bad "$name"
+    else
+        ok "$name"
+    fi
+}
+
+# same_as_native NAME PROGRAM ARGS...: stdout, stderr and status match a native run.
+same_as_native() {
+    local name=$1 prog=$2
+    shift 2
+    "$prog" "$@" >"$tmp/native.out" 2>"$tmp/native.err" </dev/zero
+    local native=$?
+    "$ldr" --backend kvm --time-limit 60000 "$prog" "$@" >"$tmp/out" 2>"$tmp/err" </dev/zero
+    local inkeep=$?
+    if [ "$native" -ne "$inkeep" ]; then
+        echo "     status $inkeep in the keep, $native natively" >>"$tmp/err"
+        bad "$name"
+    elif ! cmp -s "$tmp/native.out" "$tmp/out" || ! cmp -s "$tmp/native.err" "$tmp/err"; then
+        diff "$tmp/native.out" "$tmp/out" >>"$tmp/err"
+        bad "$name: output differs from a native run"
+    else
+        ok "$name"
+    fi
+}
+
+same_as_native "hello (printf, malloc, big mmap, getrandom, clocks)" "$guests/hello"
+same_as_native "hello with arguments" "$guests/hello" one "two words" ""
+same_as_native "bad pointers get EFAULT" "$guests/badptr"
+same_as_native "sockets over loopback" "$guests/sock"
+same_as_native "I/O larger than a hostcall block (write, writev, read)" "$guests/bigio"
+keep "exit status 0 passes through" 0 '' "$guests/exitcode" 0
+keep "exit status 7 passes through" 7 '' "$guests/exitcode" 7
+keep "exit status 255 passes through" 255 '' "$guests/exitcode" 255
+keep "debug console prefixes shim lines" 0 '^\[keep console\] shim: ' --debug-console \
+    "$guests/hello"
+
+keep "null dereference in ring 3 ends the keep" 121 \
+    'guest fault in ring 3: page fault \(vector 14.*address 0x0' "$guests/nullderef"
+keep "runaway loop stops at the time limit" 123 'wall-time limit of 1000 ms' \
+    --time-limit 1000 "$guests/spin"
+keep "triple fault (test shim mode)" 124 'triple fault' --test-mode triple-fault "$guests/hello"
+keep "shim fault in ring 0 (test shim mode)" 121 'ring 0: general protection' \
+    --test-mode kernel-fault "$guests/hello"
+
+for mode in write-ret:'host reply to write' errno-range:'errno 100000 out of range' \
+    clock:'clock_gettime.*is not a time'; do
+    BURH_KVM_HOSTILE=${mode%%:*} keep "hostile host: ${mode%%:*}" 122 \
+        "shim stopped the keep: .*${mode#*:}" "$guests/hello"
+done
+BURH_KVM_HOSTILE=addrlen keep "hostile host: addrlen" 122 'address length 4096' "$guests/sock"
+BURH_KVM_HOSTILE=poll keep "hostile host: poll" 122 'poll: revents .* not asked for' "$guests/sock"
+
+"$ldr" --backend kvm "$guests/hello" 2>"$tmp/err" | true
+status=${PIPESTATUS[0]}
+if [ "$status" -eq 0 ]; then ok "closed stdout pipe gives EPIPE, keepldr survives"; else
+    echo "     status $status" >>"$tmp/err"
+    bad "closed stdout pipe gives EPIPE, keepldr survives"
+fi
+
+head -c 200 "$guests/hello" >"$tmp/truncated"
+printf 'not an ELF file at all, just a line of text long enough to hold an ELF header\n' \
+    >"$tmp/text"
+keep "truncated ELF refused" 125 'payload .*: (file shorter|a loadable segment)' "$tmp/truncated"
+keep "non-ELF refused" 125 'not a 64-bit little-endian ELF' "$tmp/text"
+keep "dynamic (PIE) executable refused" 125 'build with -static' /bin/true
+keep "missing payload refused" 125 'No such file' "$tmp/nope"
+keep "missing shim refused" 125 'shim: .*No such file' --shim "$tmp/nope" "$guests/hello"
+keep "bad memory size refused" 125 'memory size' --mem 63 "$guests/hello"
+BURH_KVM_HOSTILE=bogus keep "unknown hostile mode refused" 125 'unknown BURH_KVM_HOSTILE' \
+    "$guests/hello"
+
+# The same host code under ASan+UBSan, when that build is there: a clean run and the lies.
+asan=${BURH_ASAN_BUILD:-build/asan}
+if [ -x "$asan/bin/burh-keepldr" ] && [ -e "$asan/bin/burh-shim.elf" ]; then
+    ldr=$asan/bin/burh-keepldr
+    keep "asan: hello" 0 '' "$guests/hello"
+    keep "asan: sockets" 0 '' "$guests/sock"
+    BURH_KVM_HOSTILE=addrlen keep "asan: hostile addrlen" 122 'address length' "$guests/sock"
+    keep "asan: truncated ELF" 125 'payload' "$tmp/truncated"
+    keep "asan: time limit" 123 'wall-time limit' --time-limit 500 "$guests/spin"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

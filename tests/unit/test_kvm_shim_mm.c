@@ -1,0 +1,243 @@
+/* test_kvm_shim_mm.c: the shim's memory manager (src/shim/mm.c) run on the host: regions, lazy
+ * backing, protections, unmapping, brk and running out of memory. */
+#define BURH_SHIM_HOST_TEST 1
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "shim/mm.c"
+
+#define PHYS_SIZE (64ull << 20)
+#define FREE_GPA  (16ull << 20)
+#define BASE      0x10000000ull
+
+uint8_t *burh_test_phys;
+struct burh_boot_info g_boot;
+static jmp_buf g_abort_jump;
+static int g_expect_abort;
+static char g_abort_message[256];
+
+void shim_abort(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g_abort_message, sizeof(g_abort_message), fmt, ap);
+    va_end(ap);
+    if (g_expect_abort)
+        longjmp(g_abort_jump, 1);
+    fail_msg("unexpected shim_abort: %s", g_abort_message);
+    abort();
+}
+
+void shim_log(const char *fmt, ...)
+{
+    (void)fmt;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    burh_test_phys = calloc(1, PHYS_SIZE);
+    if (!burh_test_phys)
+        return -1;
+    memset(g_regions, 0, sizeof(g_regions));
+    g_nregions = 0;
+    g_free_list = 0;
+    g_expect_abort = 0;
+    g_boot.mem_size = PHYS_SIZE;
+    g_boot.free_gpa = FREE_GPA;
+    mm_init();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(burh_test_phys);
+    return 0;
+}
+
+static uint64_t pte(uint64_t va)
+{
+    uint64_t *e = pte_of(va, 0, NULL);
+    return e ? *e : 0;
+}
+
+static void test_lazy_backing(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + 16 * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(pte(BASE), 0); /* nothing backed until touched */
+    uint64_t before = g_frame_next;
+    assert_int_equal(mm_handle_fault(BASE + 5, PF_WRITE), 0);
+    uint64_t e = pte(BASE);
+    assert_true((e & PTE_P) && (e & PTE_W) && (e & PTE_U) && (e & PTE_NX));
+    assert_true(g_frame_next > before);
+    assert_int_equal(mm_user_ok(BASE, 16 * PAGE_SIZE, 1), 0);
+    assert_true(pte(BASE + 15 * PAGE_SIZE) & PTE_P);
+    assert_int_equal(mm_handle_fault(BASE + 16 * PAGE_SIZE, 0), -1); /* past the region */
+}
+
+static void test_prot_none_reservation(void **state)
+{
+    (void)state;
+    uint64_t size = 1ull << 30, r = mm_find_gap(size);
+    assert_int_equal(r, 0x00007f0000000000ull - size);
+    assert_int_equal(mm_map_region(r, r + size, PROT_NONE), 0);
+    uint64_t before = g_frame_next;
+    assert_int_equal(mm_user_ok(r + 4096, 1, 0), -1);
+    assert_int_equal(mm_handle_fault(r + 4096, 0), -1);
+    assert_int_equal(mm_protect(r + (64 << 20), 16 * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(g_nregions, 3);
+    assert_int_equal(mm_user_ok(r + (64 << 20), 16 * PAGE_SIZE, 1), 0);
+    assert_int_equal(mm_user_ok(r + (64 << 20) - 1, 2, 0), -1); /* straddles into PROT_NONE */
+    assert_true(g_frame_next - before < 32 * PAGE_SIZE);        /* 1 GiB cost almost nothing */
+    assert_int_equal(mm_unmap(r, size), 0);
+    assert_int_equal(g_nregions, 0);
+    assert_int_equal(pte(r + (64 << 20)), 0);
+}
+
+static void test_protect_keeps_contents(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(BASE, 8, 1), 0);
+    uint64_t frame = pte(BASE) & PTE_ADDR;
+    memcpy(phys_to_virt(frame), "secret", 6);
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_NONE), 0);
+    assert_false(pte(BASE) & PTE_P);
+    assert_true(pte(BASE) & PTE_BACKED);
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_READ), 0);
+    assert_int_equal(mm_handle_fault(BASE, PF_WRITE), -1); /* read-only now */
+    assert_int_equal(pte(BASE) & PTE_ADDR, frame);
+    assert_memory_equal(phys_to_virt(frame), "secret", 6);
+    assert_int_equal(mm_protect(BASE + PAGE_SIZE, PAGE_SIZE, PROT_READ), -ENOMEM); /* a hole */
+}
+
+static void test_unmap_splits_and_recycles(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + 8 * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(BASE, 8 * PAGE_SIZE, 1), 0);
+    uint64_t freed = pte(BASE + 3 * PAGE_SIZE) & PTE_ADDR;
+    uint64_t freed_last = pte(BASE + 4 * PAGE_SIZE) & PTE_ADDR;
+    memset(phys_to_virt(freed), 0xab, PAGE_SIZE);
+    assert_int_equal(mm_unmap(BASE + 3 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+    assert_int_equal(g_nregions, 2);
+    assert_int_equal(mm_user_ok(BASE + 3 * PAGE_SIZE, 1, 0), -1);
+    assert_int_equal(mm_user_ok(BASE + 5 * PAGE_SIZE, 1, 0), 0);
+    /* The free list comes first (last freed first), and a recycled frame is cleared. */
+    assert_int_equal(mm_frame_alloc(), freed_last);
+    uint64_t again = mm_frame_alloc();
+    assert_int_equal(again, freed);
+    uint8_t zero[PAGE_SIZE] = {0};
+    assert_memory_equal(phys_to_virt(again), zero, PAGE_SIZE);
+}
+
+static void test_fault_permissions(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + PAGE_SIZE, PROT_READ), 0);
+    assert_int_equal(mm_map_region(BASE + PAGE_SIZE, BASE + 2 * PAGE_SIZE, PROT_READ | PROT_EXEC),
+                     0);
+    assert_int_equal(mm_handle_fault(BASE, PF_WRITE), -1);
+    assert_int_equal(mm_handle_fault(BASE, PF_FETCH), -1);
+    assert_int_equal(mm_handle_fault(BASE + PAGE_SIZE, PF_FETCH), 0);
+    assert_false(pte(BASE + PAGE_SIZE) & PTE_NX);
+    assert_int_equal(mm_handle_fault(BASE + PAGE_SIZE, PF_PRESENT | PF_WRITE), -1);
+    assert_int_equal(mm_user_ok(BASE, 8, 1), -1); /* no writing through read-only pages */
+}
+
+static void test_user_pointer_bounds(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_user_ok(0, 0, 0), 0); /* empty ranges are fine, as in Linux */
+    assert_int_equal(mm_user_ok(0, 1, 0), -1);
+    assert_int_equal(mm_user_ok(BURH_USER_MIN - 1, 1, 0), -1);
+    assert_int_equal(mm_user_ok(BURH_VA_DIRECT, 8, 0), -1);
+    assert_int_equal(mm_user_ok(0x7ffffffff000ull, UINT64_MAX - 0x1000, 0), -1);
+    assert_int_equal(mm_map_region(BASE, BASE + PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(BASE, UINT64_MAX, 0), -1);
+    assert_int_equal(mm_map_region(BURH_USER_MAX - PAGE_SIZE, BURH_USER_MAX + PAGE_SIZE, PROT_READ),
+                     -ENOMEM);
+}
+
+static void test_brk(void **state)
+{
+    (void)state;
+    uint64_t base = 0x4a7000;
+    mm_set_brk_base(base);
+    assert_int_equal(mm_brk(0), base);
+    assert_int_equal(mm_brk(base + 10000), base + 10000);
+    assert_int_equal(mm_user_ok(base, 10000, 1), 0);
+    assert_int_equal(mm_brk(base - 1), base + 10000);            /* below the start: refused */
+    assert_int_equal(mm_brk(base + (2ull << 30)), base + 10000); /* above the limit */
+    assert_int_equal(mm_brk(base + 100), base + 100);
+    assert_int_equal(mm_user_ok(base + PAGE_SIZE, 1, 0), -1); /* shrunk away */
+    assert_int_equal(mm_map_region(base + 4 * PAGE_SIZE, base + 5 * PAGE_SIZE, PROT_READ), 0);
+    assert_int_equal(mm_brk(base + 8 * PAGE_SIZE), base + 100); /* would overlap a mapping */
+}
+
+static void test_discard_reads_zero(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(BASE, 1, 1), 0);
+    memset(phys_to_virt(pte(BASE) & PTE_ADDR), 0x77, PAGE_SIZE);
+    assert_int_equal(mm_discard(BASE, PAGE_SIZE), 0);
+    assert_int_equal(pte(BASE), 0);
+    assert_int_equal(mm_user_ok(BASE, 1, 0), 0);
+    assert_int_equal(*(uint8_t *)phys_to_virt(pte(BASE) & PTE_ADDR), 0);
+}
+
+static void test_region_table_full(void **state)
+{
+    (void)state;
+    int err = 0;
+    for (uint64_t i = 0; i < MAX_REGIONS + 8 && !err; i++)
+        err = mm_map_region(BASE + 2 * i * PAGE_SIZE, BASE + (2 * i + 1) * PAGE_SIZE,
+                            (i & 1) ? PROT_READ : PROT_NONE);
+    assert_int_equal(err, -ENOMEM);
+    assert_true(g_nregions <= MAX_REGIONS);
+    /* A full table refuses cleanly (Linux: ENOMEM past vm.max_map_count) and stays usable. */
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_READ), -ENOMEM);
+    assert_int_equal(mm_unmap(BASE, 4 * PAGE_SIZE), 0);
+    assert_int_equal(mm_map_region(BASE, BASE + PAGE_SIZE, PROT_NONE), 0);
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_READ), 0);
+    assert_int_equal(mm_user_ok(BASE, 1, 0), 0);
+}
+
+static void test_out_of_memory_aborts(void **state)
+{
+    (void)state;
+    assert_int_equal(mm_map_region(BASE, BASE + (64ull << 20), PROT_READ | PROT_WRITE), 0);
+    g_expect_abort = 1;
+    if (setjmp(g_abort_jump) == 0) {
+        mm_user_ok(BASE, 64ull << 20, 1); /* more than the 48 MiB of free frames */
+        fail_msg("no abort when frames ran out");
+    }
+    assert_non_null(strstr(g_abort_message, "out of guest memory"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_lazy_backing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prot_none_reservation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_protect_keeps_contents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_splits_and_recycles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_permissions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_pointer_bounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_discard_reads_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_region_table_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_aborts, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

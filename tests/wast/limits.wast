@@ -1,0 +1,46 @@
+;; Limits and names: deep nesting, long br_table, many locals and params, the largest
+;; memory and table types, and unusual export names.
+(module
+  (func (export "deep") (result i32) (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (block (br 99))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))) (i32.const 7))
+  (func (export "wide_br_table") (param i32) (result i32)
+    (block $3 (block $2 (block $1 (block $0
+      (br_table 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 3 (local.get 0)))
+      (return (i32.const 100)))
+      (return (i32.const 101)))
+      (return (i32.const 102)))
+    (i32.const 103))
+  (func (export "many_locals") (param i64) (result i64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 199 (local.get 0))
+    (local.set 150 (i64.add (local.get 199) (i64.const 1)))
+    (i64.add (local.get 150) (local.get 1)))
+  (func (export "") (result i32) (i32.const 1))
+  (func (export "\e2\98\83") (result i32) (i32.const 2))
+  (func (export "nul\00byte") (result i32) (i32.const 3))
+  (func (export "NUL") (result i32) (i32.const 4))
+)
+(assert_return (invoke "deep") (i32.const 7))
+(assert_return (invoke "wide_br_table" (i32.const 0)) (i32.const 100))
+(assert_return (invoke "wide_br_table" (i32.const 1)) (i32.const 101))
+(assert_return (invoke "wide_br_table" (i32.const 298)) (i32.const 102))
+(assert_return (invoke "wide_br_table" (i32.const 299)) (i32.const 103))
+(assert_return (invoke "wide_br_table" (i32.const 300)) (i32.const 103))
+(assert_return (invoke "wide_br_table" (i32.const -1)) (i32.const 103))
+(assert_return (invoke "many_locals" (i64.const 41)) (i64.const 42))
+(assert_return (invoke "") (i32.const 1))
+(assert_return (invoke "\e2\98\83") (i32.const 2))
+(assert_return (invoke "nul\00byte") (i32.const 3))
+(assert_return (invoke "NUL") (i32.const 4))
+
+;; The largest memory and table types are valid; growing past what the engine allows fails
+;; with -1 rather than trapping.
+(module
+  (memory 0 65536)
+  (table 0 0xffffffff funcref)
+  (func (export "grow_mem") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "grow_tab") (param i32) (result i32) (table.grow 0 (ref.null func) (local.get 0)))
+)
+(assert_return (invoke "grow_mem" (i32.const 65537)) (i32.const -1))
+(assert_return (invoke "grow_mem" (i32.const 1)) (i32.const 0))
+(assert_return (invoke "grow_tab" (i32.const 0xffffffff)) (i32.const -1))
+(assert_return (invoke "grow_tab" (i32.const 10)) (i32.const 0))
+(assert_return (invoke "grow_tab" (i32.const 1)) (i32.const 10))
