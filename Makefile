@@ -116,7 +116,7 @@ check: deps
 # The README's first command.
 demo: deps
 	$(MAKE) all VARIANT=release
-	scripts/demo.sh
+	scripts/demo-deploy.sh
 
 fuzzers: $(FUZZERS)
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "burh/keep_proto.h"
+#include "host/keepmgr.h"
 
 /* A decoded message encodes again to exactly the input: strict decoding admits one form. */
 static void same(const uint8_t *in, size_t len, const uint8_t *out, size_t olen)
@@ -52,6 +53,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same(data, size, out, olen);
         burh_workload_free(&w);
     }
+    /* keepmgr's own state records (read back from disk at start-up) */
+    static struct kmgr_keep rec;
+    if (kmgr_record_decode(data, size, &rec) == BURH_PROTO_OK &&
+        kmgr_record_encode(&rec, out, sizeof(out), &olen) == BURH_PROTO_OK)
+        same(data, size, out, olen);
     /* Streams: consume item after item, as the client and keepmgr do. */
     for (size_t pos = 0; pos < size; pos += used)
         if (burh_proto_decode_frame(BURH_CBOR_BYTES(data + pos, size - pos), &f, &used, &d) !=

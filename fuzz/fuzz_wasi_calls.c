@@ -6,11 +6,11 @@
 
 #include "wasi/calls.h"
 
-#define MEM_BYTES  65536u
-#define PREFIX     512u /* input bytes copied to the start of guest memory */
-#define MAX_CALLS  64u
-#define BUDGET     (256u * 1024u)
-#define MAX_FILE   (64u * 1024u)
+#define MEM_BYTES 65536u
+#define PREFIX    512u /* input bytes copied to the start of guest memory */
+#define MAX_CALLS 64u
+#define BUDGET    (256u * 1024u)
+#define MAX_FILE  (64u * 1024u)
 
 static void die(const char *why)
 {
@@ -32,8 +32,7 @@ static bool excluded(const wasi_def *d)
 
 static const wasi_def *pick(uint8_t b)
 {
-    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc,
-                                      wasi_defs_sock};
+    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc, wasi_defs_sock};
     const wasi_def *t = tables[b & 3];
     size_t n = 0;
     while (t[n].name != NULL)
@@ -45,7 +44,7 @@ static uint64_t take(const uint8_t **p, const uint8_t *end, size_t n)
 {
     uint64_t v = 0;
     for (size_t i = 0; i < n && *p < end; i++, (*p)++)
-        v |= (uint64_t)**p << (8 * i);
+        v |= (uint64_t) * *p << (8 * i);
     return v;
 }
 

@@ -25,9 +25,9 @@ static burh_wasi_memfs *tree(void)
         if (burh_wasi_memfs_add_file(fs, p, (const uint8_t *)"x", 1, 0644) != BURH_WASI_OK)
             die("setup");
     }
-    static const char *const links[][2] = {{"a/up", ".."}, {"a/up2", "../.."}, {"loop", "loop"},
-                                           {"a/b/tofile", "../f"}, {"ping", "pong"},
-                                           {"pong", "ping"}, {"abs", "/etc"}};
+    static const char *const links[][2] = {
+        {"a/up", ".."},   {"a/up2", "../.."}, {"loop", "loop"}, {"a/b/tofile", "../f"},
+        {"ping", "pong"}, {"pong", "ping"},   {"abs", "/etc"}};
     for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
         mres r;
         if (memfs_resolve(fs->root, links[i][0], strlen(links[i][0]), false, &r) != 0 ||

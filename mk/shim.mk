@@ -54,3 +54,18 @@ kvm-bench: $(SHIM) $(KVM_GUESTS) $(B)/bin/burh-keepldr
 
 ALL_EXTRA += $(SHIM)
 TEST_EXTRA += $(KVM_GUESTS)
+
+# burh-wasmldr linked statically for the kvm keep (the shim loads static ELF files only). The
+# same objects as $(B)/bin/burh-wasmldr; no libcurl in the keep, so only what it really needs.
+WASMLDR_STATIC := $(B)/bin/burh-wasmldr-static
+WASMLDR_STATIC_LIBS := -Wl,--start-group -levent_openssl -levent_core -levent -lssl -lcrypto \
+                       -ljansson -Wl,--end-group -lm -lpthread
+$(WASMLDR_STATIC): $(B)/obj/src/keep/main-burh-wasmldr.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -static $^ $(WASMLDR_STATIC_LIBS) -o $@
+
+.PHONY: wasmldr-static
+wasmldr-static: $(WASMLDR_STATIC)
+ifeq ($(VARIANT),release)
+ALL_EXTRA += $(WASMLDR_STATIC)
+endif

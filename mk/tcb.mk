@@ -17,17 +17,15 @@ $(TCB_GEN)/tcb_facts.c: scripts/tcb-facts.sh $(TCB_SCANNED) Makefile mk/shim.mk 
 TCB_WASMLDR_MAIN := $(B)/obj/src/keep/main-burh-wasmldr.o
 $(TCB_GEN)/burh-wasmldr.map: $(LIB) $(wildcard $(B)/bin/burh-wasmldr)
 	@mkdir -p $(@D)
-	rm -f $@
 	-[ -f $(TCB_WASMLDR_MAIN) ] && $(CC) $(LDFLAGS) $(TCB_WASMLDR_MAIN) $(LIB) $(LDLIBS) \
-	    -Wl,-Map=$@ -o $(TCB_GEN)/burh-wasmldr.mapped
-	@touch $@
+	    -Wl,-Map=$@.$$$$ -o $(TCB_GEN)/burh-wasmldr.mapped.$$$$ && mv $@.$$$$ $@
+	@rm -f $@.* $(TCB_GEN)/burh-wasmldr.mapped.*; touch $@
 
 $(TCB_GEN)/burh-shim.map: $(wildcard $(SHIM))
 	@mkdir -p $(@D)
-	rm -f $@
 	-[ -f $(SHIM) ] && $(SHIM_LD) $(SHIM_LDFLAGS) -T src/shim/shim.ld $(SHIM_OBJS) \
-	    -Map=$@ -o $(TCB_GEN)/burh-shim.mapped
-	@touch $@
+	    -Map=$@.$$$$ -o $(TCB_GEN)/burh-shim.mapped.$$$$ && mv $@.$$$$ $@
+	@rm -f $@.* $(TCB_GEN)/burh-shim.mapped.*; touch $@
 
 $(TCB_GEN)/tcb_linkfacts.c: scripts/tcb-facts.sh $(TCB_GEN)/burh-wasmldr.map $(TCB_GEN)/burh-shim.map
 	scripts/tcb-facts.sh linkfacts $@ $(TCB_GEN)/burh-wasmldr.map $(TCB_GEN)/burh-shim.map
@@ -36,4 +34,4 @@ $(TCB_GEN)/%.o: $(TCB_GEN)/%.c src/tcb/tcb_facts.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(TCB_GEN)/tcb_facts.o
-$(B)/bin/burh $(B)/bin/burh-tcb $(B)/tests/test_tcb: $(TCB_GEN)/tcb_linkfacts.o
+$(B)/bin/burh $(B)/tests/test_tcb: $(TCB_GEN)/tcb_linkfacts.o

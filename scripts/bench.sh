@@ -123,3 +123,17 @@ if [ -x scripts/bench-attest.sh ]; then
     echo
     scripts/bench-attest.sh || echo "bench-attest: failed (see above)"
 fi
+
+# The keep flow: deploy round trip, keeps per second, keepmgr memory per keep.
+if [ -x scripts/bench-deploy.sh ]; then
+    echo
+    scripts/bench-deploy.sh || echo "bench-deploy: failed (see above)"
+fi
+
+# The kvm keep: boot time and a forwarded hostcall round trip (needs /dev/kvm).
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    echo
+    make -s kvm-bench || echo "kvm-bench: failed (see above)"
+else
+    echo "SKIP: /dev/kvm not usable; kvm benchmarks not run"
+fi

@@ -11,6 +11,8 @@ packages=(
     libcmocka-dev libcbor-dev wabt python3 xxd
     # clang for Wasm test programs and libFuzzer targets
     clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
+    # burh tcb traces the keep with strace; its test reads JSON with jq
+    strace jq
     # benchmarks: timing and charts
     hyperfine gnuplot-nox time
     # Rust programs built for wasm32-wasi in the WASI tests

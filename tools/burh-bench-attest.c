@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "burh/attest.h"
+#include "testkit/testkit.h"
 
 #define SNP_DIR  "amd-sev-snp/"
 #define TDX_DIR  "intel-tdx/dcapqvl_v4/"
@@ -34,15 +35,15 @@ static void die(const char *what, const char *detail)
 static burh_bytes slurp(const char *rel)
 {
     char path[800];
-    snprintf(path, sizeof path, "%s/%s", shared, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        die("cannot open", path);
-    uint8_t *buf = malloc(MAX_FILE);
-    size_t n = buf ? fread(buf, 1, MAX_FILE, f) : 0;
-    fclose(f);
-    if (!buf || n == 0 || n == MAX_FILE)
-        die("cannot read", path);
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", shared, rel) >= sizeof path)
+        die("path too long", rel);
+    const char *problem = bt_read_file(path, MAX_FILE, &buf, &n);
+    if (problem)
+        die(path, problem);
+    if (n == 0)
+        die(path, "empty");
     return (burh_bytes){buf, n};
 }
 

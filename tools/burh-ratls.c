@@ -21,18 +21,8 @@ static void usage(void)
 
 static bool hex_to_bytes(const char *hex, uint8_t *out, size_t cap, size_t *out_len)
 {
-    size_t n = strlen(hex);
-    if (n % 2 || n / 2 > cap)
-        return false;
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
-            !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-            return false;
-        out[i] = (uint8_t)v;
-    }
-    *out_len = n / 2;
-    return true;
+    return burh_attest_parse_hex((burh_bytes){(const uint8_t *)hex, strlen(hex)}, out, cap,
+                                 out_len);
 }
 
 typedef struct make_args {

@@ -277,4 +277,8 @@ burh_attest_status burh_attest_pcs_fetch(burh_attest_verifier *v, burh_bytes quo
 /* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh:mm|-hh:mm)" (RFC 3339). */
 bool burh_attest_parse_rfc3339(burh_bytes text, int64_t *unix_seconds);
 
+/* Decodes even-length hex (either case, nothing else) of at most `cap` bytes into `out` and
+ * sets *out_len; false, with `out` partly written, on anything else. */
+bool burh_attest_parse_hex(burh_bytes hex, uint8_t *out, size_t cap, size_t *out_len);
+
 #endif

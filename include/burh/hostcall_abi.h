@@ -12,7 +12,7 @@
  */
 #include <stdint.h>
 
-#define BURH_HOSTCALL_ABI_VERSION 1u
+#define BURH_HOSTCALL_ABI_VERSION 2u
 
 /* ---- Guest-physical memory layout (identity offsets; see docs/kvm.md) ---- */
 #define BURH_GPA_BOOT_INFO   0x00001000u /* struct burh_boot_info, one page */
@@ -58,6 +58,12 @@
 #define BURH_BOOT_TEST_TRIPLE     (1u << 1) /* test mode: the shim triple-faults on purpose */
 #define BURH_BOOT_TEST_KERNEL_GPF (1u << 2) /* test mode: the shim takes a #GP in ring 0 */
 
+#define BURH_LAUNCH_DIGEST_SIZE 48u
+/* The shim passes launch_digest on to the payload: auxv entry BURH_AT_LAUNCH_DIGEST points to
+ * its 48 bytes on the initial stack (getauxval(BURH_AT_LAUNCH_DIGEST); a number Linux does not
+ * use). */
+#define BURH_AT_LAUNCH_DIGEST 0x4255u
+
 struct burh_boot_info {
     uint32_t magic;        /* BURH_BOOT_MAGIC */
     uint32_t abi_version;  /* BURH_HOSTCALL_ABI_VERSION */
@@ -71,8 +77,9 @@ struct burh_boot_info {
     uint64_t hostcall_gpa; /* struct burh_hc_block */
     uint64_t free_gpa;     /* first byte the shim may use as free memory */
     uint64_t flags;        /* BURH_BOOT_* */
+    uint8_t launch_digest[BURH_LAUNCH_DIGEST_SIZE]; /* SHA-384, docs/kvm.md "Measurement" */
 };
-_Static_assert(sizeof(struct burh_boot_info) == 80, "boot info layout");
+_Static_assert(sizeof(struct burh_boot_info) == 128, "boot info layout");
 _Static_assert(__builtin_offsetof(struct burh_boot_info, hostcall_gpa) == 56, "boot info");
 
 /* ---- Hostcall numbers ---- */
@@ -98,8 +105,11 @@ enum burh_hc_call {
 
 /* Largest payload of one call in block.data; bigger reads/writes are done in pieces. */
 #define BURH_HC_DATA_MAX 0x10000u
-/* Guest-visible descriptor numbers are below this (the host keeps a table). */
-#define BURH_HC_FD_MAX 1024
+/* Guest-visible descriptor numbers are below this (the host keeps a table). The host hands out
+ * numbers below BURH_HC_FD_HOST_MAX only; the shim's own descriptors (pipes, eventfds, epoll)
+ * take the numbers from there up, so the two never collide. */
+#define BURH_HC_FD_MAX      1024
+#define BURH_HC_FD_HOST_MAX 512
 /* A reply's `ret` is either a result or -errno with errno in [1, BURH_HC_ERRNO_MAX]. */
 #define BURH_HC_ERRNO_MAX    4095
 #define BURH_HC_SOCKADDR_MAX 128u

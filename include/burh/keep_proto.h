@@ -14,8 +14,9 @@
  * Encoding: burh_proto_encode_X(msg, buf, cap, &len) writes deterministic CBOR into the
  * caller's buffer; buf NULL measures (BURH_PROTO_OK, len = the size needed), a buffer too
  * small gives BURH_PROTO_ERR_BUFFER with len = the size needed.
- * Decoding: burh_proto_decode_X(input, &msg, diag) checks the message completely (strict CBOR, version 1, required keys, no unknown keys, every limit) before it returns
- * BURH_PROTO_OK; on failure diag (may be NULL) says which field and why.
+ * Decoding: burh_proto_decode_X(input, &msg, diag) checks the message completely (strict CBOR,
+ * version 1, required keys, no unknown keys, every limit) before it returns BURH_PROTO_OK; on
+ * failure diag (may be NULL) says which field and why.
  *
  * Ownership: decoded {ptr,len} ranges (burh_cbor_bytes) point INTO the input, which the
  * caller keeps alive as long as it uses them. Small text fields (ids, reasons, codes) are

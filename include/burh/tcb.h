@@ -11,13 +11,13 @@
 
 typedef enum burh_tcb_status {
     BURH_TCB_OK = 0,
-    BURH_TCB_ERR_ARGUMENT,    /* a NULL or out-of-range argument */
-    BURH_TCB_ERR_NOT_ELF,     /* no ELF magic, or not 64-bit little-endian */
-    BURH_TCB_ERR_TRUNCATED,   /* a header, table or string runs past the end of the bytes */
-    BURH_TCB_ERR_MALFORMED,   /* a count or offset that cannot be right (overflow, loop) */
-    BURH_TCB_ERR_TOO_MANY,    /* more DT_NEEDED entries than BURH_TCB_NEEDED_MAX */
+    BURH_TCB_ERR_ARGUMENT,  /* a NULL or out-of-range argument */
+    BURH_TCB_ERR_NOT_ELF,   /* no ELF magic, or not 64-bit little-endian */
+    BURH_TCB_ERR_TRUNCATED, /* a header, table or string runs past the end of the bytes */
+    BURH_TCB_ERR_MALFORMED, /* a count or offset that cannot be right (overflow, loop) */
+    BURH_TCB_ERR_TOO_MANY,  /* more DT_NEEDED entries than BURH_TCB_NEEDED_MAX */
     BURH_TCB_ERR_NO_MEMORY,
-    BURH_TCB_ERR_IO           /* a file could not be read */
+    BURH_TCB_ERR_IO /* a file could not be read */
 } burh_tcb_status;
 
 const char *burh_tcb_status_name(burh_tcb_status status);
@@ -33,12 +33,12 @@ typedef struct burh_tcb_bytes {
 /* What burh tcb reads from one ELF file. The `needed` names point into the bytes given to
  * burh_tcb_elf_parse and live as long as they do. */
 typedef struct burh_tcb_elf_info {
-    uint16_t type;          /* ET_EXEC, ET_DYN, ... */
-    bool has_interp;        /* PT_INTERP present: loaded by ld.so */
-    bool has_dynamic;       /* PT_DYNAMIC present */
-    uint64_t exec_bytes;    /* sum of p_memsz of PT_LOAD segments with PF_X */
-    uint64_t text_bytes;    /* size of the .text section, 0 without section headers */
-    uint32_t needed_count;  /* DT_NEEDED entries, in file order */
+    uint16_t type;         /* ET_EXEC, ET_DYN, ... */
+    bool has_interp;       /* PT_INTERP present: loaded by ld.so */
+    bool has_dynamic;      /* PT_DYNAMIC present */
+    uint64_t exec_bytes;   /* sum of p_memsz of PT_LOAD segments with PF_X */
+    uint64_t text_bytes;   /* size of the .text section, 0 without section headers */
+    uint32_t needed_count; /* DT_NEEDED entries, in file order */
     burh_tcb_bytes needed[BURH_TCB_NEEDED_MAX];
 } burh_tcb_elf_info;
 
@@ -74,9 +74,9 @@ typedef enum burh_tcb_backend {
 const char *burh_tcb_backend_name(burh_tcb_backend backend);
 
 typedef struct burh_tcb_options {
-    const char *bin_dir;      /* where burh-wasmldr, burh-shim.elf, burh-deploy are */
-    const char *workload;     /* the reference workload (.wasm), traced unless no_trace */
-    bool no_trace;            /* skip running the workload under strace */
+    const char *bin_dir;  /* where burh-wasmldr, burh-shim.elf, burh-deploy are */
+    const char *workload; /* the reference workload (.wasm), traced unless no_trace */
+    bool no_trace;        /* skip running the workload under strace */
     bool backends[BURH_TCB_BACKEND_COUNT]; /* which backends to report */
 } burh_tcb_options;
 

@@ -16,7 +16,8 @@
  *
  * Guest pointers are always translated by bw_memory_span; a bad pointer gives the guest
  * WASI errno EFAULT, never a host crash. Guest paths are resolved only beneath the
- * preopened directory they name, by the kernel (openat2 RESOLVE_BENEATH).
+ * directory descriptor they are relative to: by the kernel (openat2 RESOLVE_BENEATH) for host
+ * directories, by the memfs itself for in-memory ones. docs/wasi.md describes it all.
  */
 typedef struct burh_wasi burh_wasi;
 
@@ -84,8 +85,8 @@ typedef struct burh_wasi_memfs burh_wasi_memfs;
 
 /* Mode bits: only write permission (0200) matters; a file or directory without it is
  * read-only for the guest (EACCES / EROFS-like refusals; the embedder may still add). */
-#define BURH_WASI_MODE_RW 0644u
-#define BURH_WASI_MODE_RO 0444u
+#define BURH_WASI_MODE_RW     0644u
+#define BURH_WASI_MODE_RO     0444u
 #define BURH_WASI_MODE_DIR_RW 0755u
 #define BURH_WASI_MODE_DIR_RO 0555u
 

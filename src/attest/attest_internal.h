@@ -8,7 +8,8 @@
 
 #include "burh/attest.h"
 
-#define BURH_DETAIL_SIZE 192
+/* Room for any burh_attest_error message, which RA-TLS copies into failure details. */
+#define BURH_DETAIL_SIZE 256
 
 /* Fills err (if any) and returns status; printf-style message. */
 burh_attest_status burh_attest_fail(burh_attest_error *err, burh_attest_status status,
@@ -38,6 +39,8 @@ burh_attest_result *burh_attest_result_new(burh_attest_platform platform);
 /* Records a failed check; on allocation failure the result becomes sticky-nomem. */
 void burh_attest_result_add_failure(burh_attest_result *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void burh_attest_result_add_failurev(burh_attest_result *r, const char *name, const char *fmt,
+                                     va_list ap) __attribute__((format(printf, 3, 0)));
 /* Adds "status" and "failed_checks" to the claims; returns false on allocation failure. */
 bool burh_attest_result_finish(burh_attest_result *r);
 
@@ -82,6 +85,7 @@ struct burh_attest_policy {
     uint16_t sgx_min_isv_svn;
     uint32_t tcb_statuses;          /* bit per accepted Intel TCB status; 0 = UpToDate only */
     bool intel_require_qe_identity; /* default true */
+    bool intel_require_tcb_info;    /* default true */
     bool intel_require_crls;        /* default false */
 };
 

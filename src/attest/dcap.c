@@ -89,6 +89,7 @@ static void map_policy(const burh_attest_policy *pol, burh_intel_policy *out)
     out->allow_debug = pol->allow_debug;
     out->require_qe_identity = pol->intel_require_qe_identity;
     out->require_crls = pol->intel_require_crls;
+    out->require_tcb_info = pol->intel_require_tcb_info;
 }
 
 static void expect_listed(burh_attest_result *r, const burh_digest_list *list, const uint8_t *have,

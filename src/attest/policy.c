@@ -23,7 +23,8 @@ static const char *const tcb_status_names[] = {
 static const burh_attest_policy default_policy = {.platforms = SIGNED_PLATFORMS,
                                                   .snp_max_vmpl = -1,
                                                   .snp_min_guest_svn = -1,
-                                                  .intel_require_qe_identity = true};
+                                                  .intel_require_qe_identity = true,
+                                                  .intel_require_tcb_info = true};
 
 const burh_attest_policy *burh_attest_policy_default(void)
 {
@@ -304,7 +305,8 @@ burh_attest_status burh_attest_policy_parse(burh_bytes json, burh_attest_policy 
                                        "report_data",  "snp",
                                        "tdx",          "sgx",
                                        "tcb_statuses", "require_qe_identity",
-                                       "require_crls", NULL};
+                                       "require_crls", "require_tcb_info",
+                                       NULL};
     if (!out || (!json.ptr && json.len))
         return burh_attest_fail(err, BURH_ATTEST_ERR_ARGS, "burh_attest_policy_parse: no input");
     *out = NULL;
@@ -324,6 +326,7 @@ burh_attest_status burh_attest_policy_parse(burh_bytes json, burh_attest_policy 
     pp.policy->snp_max_vmpl = -1;
     pp.policy->snp_min_guest_svn = -1;
     pp.policy->intel_require_qe_identity = true;
+    pp.policy->intel_require_tcb_info = true;
     check_keys(&pp, root, keys);
     read_platform_set(&pp, root, "platforms", SIGNED_PLATFORMS, &pp.policy->platforms);
     read_platform_set(&pp, root, "allow_backends", UNSIGNED_BACKENDS, &pp.policy->backends);
@@ -335,6 +338,7 @@ burh_attest_status burh_attest_policy_parse(burh_bytes json, burh_attest_policy 
     read_tcb_statuses(&pp, root);
     read_bool(&pp, root, "require_qe_identity", &pp.policy->intel_require_qe_identity);
     read_bool(&pp, root, "require_crls", &pp.policy->intel_require_crls);
+    read_bool(&pp, root, "require_tcb_info", &pp.policy->intel_require_tcb_info);
     json_decref(root);
     if (!parser_ok(&pp)) {
         burh_attest_policy_free(pp.policy);

@@ -2,6 +2,7 @@
 #ifndef BURH_RATLS_INTERNAL_H
 #define BURH_RATLS_INTERNAL_H
 
+#include "attest/attest_internal.h"
 #include "burh/ratls.h"
 
 /* The OIDs, dotted. */
@@ -50,18 +51,10 @@ uint64_t burh_ratls_tag_for(burh_attest_platform platform); /* 0 when none */
 bool burh_ratls_platform_for(uint64_t tag, burh_attest_platform *out);
 
 /* ---- results ---- */
-typedef struct burh_ratls_failure {
-    char *name; /* owned: evidence verifiers' names are copied */
-    char *detail;
-} burh_ratls_failure;
-
+/* An evidence verdict (its failed checks, claims and platform) plus the RA-TLS claims. */
 struct burh_ratls_result {
-    burh_attest_platform platform;
-    size_t nfailed, cap;
-    burh_ratls_failure *failed;
-    json_t *claims; /* evidence claims, then "ratls", "status", "failed_checks" */
-    json_t *ratls;  /* the RA-TLS part of the claims */
-    bool nomem;     /* sticky: a failure could not be recorded (never accepted then) */
+    burh_attest_result *base; /* claims: evidence claims, then "ratls", "status", ... */
+    json_t *ratls;            /* the RA-TLS part of the claims */
 };
 
 burh_ratls_result *burh_ratls_result_new(void);

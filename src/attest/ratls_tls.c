@@ -1,9 +1,8 @@
-/* RA-TLS in the handshake: the client's certificate check, libcurl glue, the server context. */
+/* RA-TLS in the handshake: the client's certificate check and the server context. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <openssl/err.h>
 
 #include "attest/attest_internal.h"
@@ -97,28 +96,6 @@ burh_attest_status burh_ratls_checker_install(burh_ratls_checker *c, SSL_CTX *ct
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     return BURH_ATTEST_OK;
-}
-
-static CURLcode curl_ssl_ctx(CURL *curl, void *ssl_ctx, void *arg)
-{
-    (void)curl;
-    return burh_ratls_checker_install(arg, ssl_ctx, NULL) == BURH_ATTEST_OK ? CURLE_OK
-                                                                            : CURLE_SSL_CERTPROBLEM;
-}
-
-bool burh_ratls_curl_install(void *curl_easy, burh_ratls_checker *c)
-{
-    CURL *h = curl_easy;
-    if (!h || !c)
-        return false;
-    /* The checker decides trust; curl's own CA and host-name checks would refuse the
-     * self-signed "burh keep" certificate, and a reused session would skip the checker. */
-    return curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, curl_ssl_ctx) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, c) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_SSL_SESSIONID_CACHE, 0L) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3) == CURLE_OK;
 }
 
 burh_attest_status burh_ratls_server_ctx_new(EVP_PKEY *key, X509 *cert, SSL_CTX **out,

@@ -198,7 +198,7 @@ static void merge_claims(verify_state *s, const json_t *claims)
     json_object_foreach((json_t *)claims, key, value)
     {
         if (strcmp(key, "status") != 0 && strcmp(key, "failed_checks") != 0)
-            json_object_set_new(s->r->claims, key, json_deep_copy(value));
+            json_object_set_new(s->r->base->claims, key, json_deep_copy(value));
     }
 }
 
@@ -253,7 +253,7 @@ static burh_attest_status verify_extension(verify_state *s, burh_attest_error *e
         burh_ratls_result_fail(s->r, "ratls.evidence", "the Intel quote does not parse");
         return BURH_ATTEST_OK;
     }
-    s->r->platform = s->plat;
+    s->r->base->platform = s->plat;
     use_endorsements(s);
     return verify_evidence(s, err);
 }

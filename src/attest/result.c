@@ -54,7 +54,8 @@ burh_attest_result *burh_attest_result_new(burh_attest_platform platform)
     return r;
 }
 
-void burh_attest_result_add_failure(burh_attest_result *r, const char *name, const char *fmt, ...)
+void burh_attest_result_add_failurev(burh_attest_result *r, const char *name, const char *fmt,
+                                     va_list ap)
 {
     if (r->nfailed == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 8;
@@ -68,9 +69,14 @@ void burh_attest_result_add_failure(burh_attest_result *r, const char *name, con
     }
     burh_failed_check *f = &r->failed[r->nfailed++];
     snprintf(f->name, sizeof f->name, "%s", name);
+    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+}
+
+void burh_attest_result_add_failure(burh_attest_result *r, const char *name, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(f->detail, sizeof f->detail, fmt, ap);
+    burh_attest_result_add_failurev(r, name, fmt, ap);
     va_end(ap);
 }
 
@@ -167,17 +173,25 @@ static int hex_value(char c)
     return -1;
 }
 
-bool burh_attest_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t n)
+bool burh_attest_parse_hex(burh_bytes hex, uint8_t *out, size_t cap, size_t *out_len)
 {
-    if (!hex || n > SIZE_MAX / 2 || hex_len != 2 * n)
+    if (!hex.ptr || hex.len % 2 || hex.len / 2 > cap)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+    for (size_t i = 0; i < hex.len / 2; i++) {
+        int hi = hex_value((char)hex.ptr[2 * i]), lo = hex_value((char)hex.ptr[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
+    *out_len = hex.len / 2;
     return true;
+}
+
+bool burh_attest_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t n)
+{
+    size_t len;
+    return n <= SIZE_MAX / 2 && hex_len == 2 * n &&
+           burh_attest_parse_hex((burh_bytes){(const uint8_t *)hex, hex_len}, out, n, &len);
 }
 
 /* Reads exactly `width` decimal digits at *pos. */

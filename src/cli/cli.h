@@ -16,5 +16,7 @@ enum {
 int burh_cmd_run(int argc, char **argv);    /* cmd_run.c */
 int burh_cmd_attest(int argc, char **argv); /* cmd_attest.c */
 int burh_cmd_keeps(int argc, char **argv);  /* cmd_keeps.c */
+int burh_cmd_deploy(int argc, char **argv); /* cmd_deploy.c */
+int burh_cmd_tcb(int argc, char **argv);    /* cmd_tcb.c */
 
 #endif

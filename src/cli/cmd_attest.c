@@ -6,16 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "burh/attest.h"
+#include "cli/cmd_attest.h"
 #include "cli/cli.h"
 
-/* `burh attest cert` lives with RA-TLS (src/cli/cmd_attest_cert.c); argv[0] is "cert". */
-int burh_cmd_attest_cert(int argc, char **argv);
+enum {
+    EXIT_ACCEPTED = EXIT_ATTEST_ACCEPTED,
+    EXIT_REJECTED = EXIT_ATTEST_REJECTED,
+    EXIT_USAGE = EXIT_ATTEST_USAGE
+};
 
-enum { EXIT_ACCEPTED = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2 };
-
-#define MAX_INPUT_BYTES (16u << 20)
+#define MAX_INPUT_BYTES (16u << 20) /* evidence, collateral and policies are far smaller */
 
 static void usage(FILE *to)
 {
@@ -32,19 +35,19 @@ static void usage(FILE *to)
           to);
 }
 
-/* Reads a whole file into a new buffer; returns false (with a message) on any error. */
-static bool read_file(const char *path, uint8_t **out, size_t *out_len)
+bool burh_attest_cli_read_file(const char *path, uint8_t **out, size_t *out_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "burh attest: %s: %s\n", path, strerror(errno));
         return false;
     }
+    /* Grown as it fills, so small files (nearly all) cost little; a full buffer at the limit
+     * means the file is larger than we take. */
     size_t cap = 4096, len = 0;
     uint8_t *buf = malloc(cap);
     while (buf) {
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
+        len += fread(buf + len, 1, cap - len, f);
         if (len < cap)
             break;
         uint8_t *grown = cap >= MAX_INPUT_BYTES ? NULL : realloc(buf, cap * 2);
@@ -59,7 +62,7 @@ static bool read_file(const char *path, uint8_t **out, size_t *out_len)
     bool ok = buf && !ferror(f);
     fclose(f);
     if (!ok) {
-        fprintf(stderr, "burh attest: %s: cannot read (error or larger than %u bytes)\n", path,
+        fprintf(stderr, "burh attest: %s: cannot read (error or %u bytes or more)\n", path,
                 MAX_INPUT_BYTES);
         free(buf);
         return false;
@@ -69,81 +72,85 @@ static bool read_file(const char *path, uint8_t **out, size_t *out_len)
     return true;
 }
 
-typedef burh_attest_status (*burh_loader)(burh_attest_verifier *, burh_bytes, burh_attest_error *);
+/* What a collateral or policy file is loaded as. */
+typedef enum {
+    LOAD_CERTS,
+    LOAD_ROOTS,
+    LOAD_CRL,
+    LOAD_POLICY,
+    LOAD_INTEL, /* with a burh_attest_intel_kind */
+} load_kind;
 
-static bool load_into(burh_attest_verifier *v, burh_loader load, const char *path)
+static burh_attest_status load_bytes(burh_attest_verifier *v, load_kind kind,
+                                     burh_attest_intel_kind intel, burh_bytes in,
+                                     burh_attest_error *err)
+{
+    burh_attest_policy *policy = NULL;
+    burh_attest_status st;
+    switch (kind) {
+    case LOAD_CERTS:
+        return burh_attest_verifier_add_certs(v, in, err);
+    case LOAD_ROOTS:
+        return burh_attest_verifier_trust_roots(v, in, err);
+    case LOAD_CRL:
+        return burh_attest_verifier_add_crl(v, in, err);
+    case LOAD_INTEL:
+        return burh_attest_verifier_add_intel(v, intel, in, err);
+    default:
+        st = burh_attest_policy_parse(in, &policy, err);
+        if (st == BURH_ATTEST_OK)
+            burh_attest_verifier_set_policy(v, policy);
+        return st;
+    }
+}
+
+/* Loads the file at `path` into the verifier as `kind`; false, with a message, on error. */
+static bool load_file(burh_attest_verifier *v, const char *path, load_kind kind,
+                      burh_attest_intel_kind intel)
 {
     uint8_t *data;
     size_t len;
-    if (!read_file(path, &data, &len))
+    if (!burh_attest_cli_read_file(path, &data, &len))
         return false;
     burh_attest_error err = {0};
-    burh_attest_status st = load(v, (burh_bytes){data, len}, &err);
+    burh_attest_status st = load_bytes(v, kind, intel, (burh_bytes){data, len}, &err);
     free(data);
     if (st != BURH_ATTEST_OK)
         fprintf(stderr, "burh attest: %s: %s\n", path, err.message);
     return st == BURH_ATTEST_OK;
 }
 
-static burh_attest_status add_tcb_info(burh_attest_verifier *v, burh_bytes in, burh_attest_error *e)
-{
-    return burh_attest_verifier_add_intel(v, BURH_INTEL_TCB_INFO, in, e);
-}
-
-static burh_attest_status add_qe_identity(burh_attest_verifier *v, burh_bytes in,
-                                          burh_attest_error *e)
-{
-    return burh_attest_verifier_add_intel(v, BURH_INTEL_QE_IDENTITY, in, e);
-}
-
-static burh_attest_status add_issuer_chain(burh_attest_verifier *v, burh_bytes in,
-                                           burh_attest_error *e)
-{
-    return burh_attest_verifier_add_intel(v, BURH_INTEL_ISSUER_CHAIN, in, e);
-}
-
-static burh_attest_status add_bundle(burh_attest_verifier *v, burh_bytes in, burh_attest_error *e)
-{
-    return burh_attest_verifier_add_intel(v, BURH_INTEL_BUNDLE, in, e);
-}
-
-/* --collateral DIR, Intel part (docs/attestation.md lists the names); missing ones skipped. */
-static bool load_intel_dir(burh_attest_verifier *v, const char *dir)
+/* --collateral DIR: the AMD KDS and Intel PCS file names (docs/attestation.md lists them), PEM
+ * or DER; missing ones are skipped. */
+static bool load_collateral_dir(burh_attest_verifier *v, const char *dir)
 {
     static const struct {
         const char *name;
-        burh_loader load;
+        load_kind kind;
+        burh_attest_intel_kind intel;
     } files[] = {
-        {"collateral.json", add_bundle},
-        {"tcb_info.json", add_tcb_info},
-        {"qe_identity.json", add_qe_identity},
-        {"tcb_info_issuer_chain.pem", add_issuer_chain},
-        {"pck_crl.der", burh_attest_verifier_add_crl},
-        {"pck_crl.pem", burh_attest_verifier_add_crl},
-        {"root_ca_crl.der", burh_attest_verifier_add_crl},
-        {"root_ca_crl.pem", burh_attest_verifier_add_crl},
+        {"vcek.der", LOAD_CERTS, 0},
+        {"vcek.pem", LOAD_CERTS, 0},
+        {"vlek.der", LOAD_CERTS, 0},
+        {"vlek.pem", LOAD_CERTS, 0},
+        {"ask.der", LOAD_CERTS, 0},
+        {"ask.pem", LOAD_CERTS, 0},
+        {"asvk.der", LOAD_CERTS, 0},
+        {"asvk.pem", LOAD_CERTS, 0},
+        {"ark.der", LOAD_CERTS, 0},
+        {"ark.pem", LOAD_CERTS, 0},
+        {"cert_chain.pem", LOAD_CERTS, 0},
+        {"crl.der", LOAD_CRL, 0},
+        {"crl.pem", LOAD_CRL, 0},
+        {"collateral.json", LOAD_INTEL, BURH_INTEL_BUNDLE},
+        {"tcb_info.json", LOAD_INTEL, BURH_INTEL_TCB_INFO},
+        {"qe_identity.json", LOAD_INTEL, BURH_INTEL_QE_IDENTITY},
+        {"tcb_info_issuer_chain.pem", LOAD_INTEL, BURH_INTEL_ISSUER_CHAIN},
+        {"pck_crl.der", LOAD_CRL, 0},
+        {"pck_crl.pem", LOAD_CRL, 0},
+        {"root_ca_crl.der", LOAD_CRL, 0},
+        {"root_ca_crl.pem", LOAD_CRL, 0},
     };
-    char path[4096];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[i].name) >= sizeof path)
-            return false;
-        FILE *probe = fopen(path, "rb");
-        if (!probe)
-            continue;
-        fclose(probe);
-        if (!load_into(v, files[i].load, path))
-            return false;
-    }
-    return true;
-}
-
-/* --collateral DIR: the KDS file names, PEM or DER; missing ones are skipped. */
-static bool load_collateral_dir(burh_attest_verifier *v, const char *dir)
-{
-    static const char *const cert_names[] = {"vcek.der", "vcek.pem", "vlek.der",      "vlek.pem",
-                                             "ask.der",  "ask.pem",  "asvk.der",      "asvk.pem",
-                                             "ark.der",  "ark.pem",  "cert_chain.pem"};
-    static const char *const crl_names[] = {"crl.der", "crl.pem"};
     DIR *d = opendir(dir);
     if (!d) {
         fprintf(stderr, "burh attest: %s: %s\n", dir, strerror(errno));
@@ -151,38 +158,16 @@ static bool load_collateral_dir(burh_attest_verifier *v, const char *dir)
     }
     closedir(d);
     char path[4096];
-    for (size_t i = 0; i < sizeof cert_names / sizeof cert_names[0] + 2; i++) {
-        bool is_crl = i >= sizeof cert_names / sizeof cert_names[0];
-        const char *name =
-            is_crl ? crl_names[i - sizeof cert_names / sizeof cert_names[0]] : cert_names[i];
-        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, files[i].name) >= sizeof path) {
+            fprintf(stderr, "burh attest: %s: path too long\n", dir);
             return false;
-        FILE *probe = fopen(path, "rb");
-        if (!probe)
+        }
+        if (access(path, F_OK) != 0)
             continue;
-        fclose(probe);
-        if (!load_into(v, is_crl ? burh_attest_verifier_add_crl : burh_attest_verifier_add_certs,
-                       path))
+        if (!load_file(v, path, files[i].kind, files[i].intel))
             return false;
     }
-    return load_intel_dir(v, dir);
-}
-
-static bool load_policy(burh_attest_verifier *v, const char *path)
-{
-    uint8_t *data;
-    size_t len;
-    if (!read_file(path, &data, &len))
-        return false;
-    burh_attest_policy *policy = NULL;
-    burh_attest_error err = {0};
-    burh_attest_status st = burh_attest_policy_parse((burh_bytes){data, len}, &policy, &err);
-    free(data);
-    if (st != BURH_ATTEST_OK) {
-        fprintf(stderr, "burh attest: %s: %s\n", path, err.message);
-        return false;
-    }
-    burh_attest_verifier_set_policy(v, policy);
     return true;
 }
 
@@ -226,7 +211,32 @@ static int apply_setting(const char *opt, const char *val, verify_options *o)
     return 1;
 }
 
-/* Applies one "--name value" option; returns false on a usage or load error. */
+int burh_attest_cli_verifier_option(burh_attest_verifier *v, const char *opt, const char *val)
+{
+    bool ok;
+    if (strcmp(opt, "--vcek") == 0 || strcmp(opt, "--cert-chain") == 0)
+        ok = load_file(v, val, LOAD_CERTS, 0);
+    else if (strcmp(opt, "--trust-store") == 0)
+        ok = load_file(v, val, LOAD_ROOTS, 0);
+    else if (strcmp(opt, "--crl") == 0)
+        ok = load_file(v, val, LOAD_CRL, 0);
+    else if (strcmp(opt, "--policy") == 0)
+        ok = load_file(v, val, LOAD_POLICY, 0);
+    else if (strcmp(opt, "--collateral") == 0)
+        ok = load_collateral_dir(v, val);
+    else if (strcmp(opt, "--at") == 0) {
+        int64_t at;
+        ok = burh_attest_parse_rfc3339(text(val), &at);
+        if (ok)
+            burh_attest_verifier_set_time(v, at);
+        else
+            fprintf(stderr, "burh attest: --at wants RFC 3339, e.g. 2025-06-01T00:00:00Z\n");
+    } else
+        return 0;
+    return ok ? 1 : -1;
+}
+
+/* Applies one "--name value" option of `verify`; returns false on a usage or load error. */
 static bool apply_option(burh_attest_verifier *v, const char *opt, const char *val,
                          verify_options *o)
 {
@@ -243,44 +253,38 @@ static bool apply_option(burh_attest_verifier *v, const char *opt, const char *v
         }
         return true;
     }
-    if (strcmp(opt, "--vcek") == 0 || strcmp(opt, "--cert-chain") == 0)
-        return load_into(v, burh_attest_verifier_add_certs, val);
-    if (strcmp(opt, "--trust-store") == 0)
-        return load_into(v, burh_attest_verifier_trust_roots, val);
-    if (strcmp(opt, "--crl") == 0)
-        return load_into(v, burh_attest_verifier_add_crl, val);
-    if (strcmp(opt, "--collateral") == 0)
-        return load_collateral_dir(v, val);
-    if (strcmp(opt, "--policy") == 0)
-        return load_policy(v, val);
-    if (strcmp(opt, "--at") == 0) {
-        int64_t at;
-        if (!burh_attest_parse_rfc3339(text(val), &at)) {
-            fprintf(stderr, "burh attest: --at wants RFC 3339, e.g. 2025-06-01T00:00:00Z\n");
-            return false;
-        }
-        burh_attest_verifier_set_time(v, at);
-        return true;
+    int shared = burh_attest_cli_verifier_option(v, opt, val);
+    if (shared == 0)
+        fprintf(stderr, "burh attest: unknown option %s\n", opt);
+    return shared > 0;
+}
+
+bool burh_attest_cli_print_claims(const json_t *claims)
+{
+    char *json = json_dumps(claims, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!json) {
+        fprintf(stderr, "burh attest: out of memory\n");
+        return false;
     }
-    fprintf(stderr, "burh attest: unknown option %s\n", opt);
-    return false;
+    puts(json);
+    free(json);
+    return true;
+}
+
+int burh_attest_cli_verdict(bool accepted)
+{
+    fprintf(stderr, "%s\n", accepted ? "ACCEPTED" : "REJECTED");
+    return accepted ? EXIT_ACCEPTED : EXIT_REJECTED;
 }
 
 static int report_verdict(const burh_attest_result *r)
 {
-    char *json = json_dumps(burh_attest_result_claims(r), JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!json) {
-        fprintf(stderr, "burh attest: out of memory\n");
+    if (!burh_attest_cli_print_claims(burh_attest_result_claims(r)))
         return EXIT_USAGE;
-    }
-    puts(json);
-    free(json);
     for (size_t i = 0; i < burh_attest_result_failed_count(r); i++)
         fprintf(stderr, "FAILED %s: %s\n", burh_attest_result_failed_name(r, i),
                 burh_attest_result_failed_detail(r, i));
-    bool accepted = burh_attest_result_accepted(r);
-    fprintf(stderr, "%s\n", accepted ? "ACCEPTED" : "REJECTED");
-    return accepted ? EXIT_ACCEPTED : EXIT_REJECTED;
+    return burh_attest_cli_verdict(burh_attest_result_accepted(r));
 }
 
 /* Parses the command line into v and o; the evidence path comes back in *evidence_path. */
@@ -345,7 +349,7 @@ static int cmd_verify(int argc, char **argv)
     }
     int rc = EXIT_USAGE;
     if (!parse_verify_args(argc, argv, v, &o, &evidence_path) ||
-        !read_file(evidence_path, &evidence, &len))
+        !burh_attest_cli_read_file(evidence_path, &evidence, &len))
         goto out;
     burh_bytes ev = {evidence, len};
     if (o.fetch && !fetch_collateral(v, ev, &o))
@@ -363,21 +367,12 @@ out:
     return rc;
 }
 
+/* An even-length hex argument of at most `max` bytes (exactly `max` when `exact`), zero-padded. */
 static bool hex_arg(const char *hex, uint8_t *out, size_t max, bool exact)
 {
-    size_t n = strlen(hex);
-    if (n % 2 || n / 2 > max || (exact && n / 2 != max))
-        return false;
+    size_t len;
     memset(out, 0, max);
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned int byte;
-        if (sscanf(hex + 2 * i, "%2x", &byte) != 1 ||
-            !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
-            !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
-            return false;
-        out[i] = (uint8_t)byte;
-    }
-    return true;
+    return burh_attest_parse_hex(text(hex), out, max, &len) && (!exact || len == max);
 }
 
 static int cmd_make_unsigned(int argc, char **argv)

@@ -84,8 +84,7 @@ static int usage(const char *what, const char *detail)
 
 static bool backend_named(const char *name, burh_keep_backend *out)
 {
-    return burh_keep_backend_from_name((burh_cbor_bytes){(const uint8_t *)name, strlen(name)},
-                                       out);
+    return burh_keep_backend_from_name((burh_cbor_bytes){(const uint8_t *)name, strlen(name)}, out);
 }
 
 static const char *next_value(int argc, char **argv, int *i)
@@ -274,8 +273,8 @@ static uint8_t *encode_workload(const burh_workload *w, size_t *len)
 static burh_attest_verifier *make_verifier(const deploy_opts *o)
 {
     json_error_t jerr;
-    json_t *root = o->policy_file != NULL ? json_load_file(o->policy_file, 0, &jerr)
-                                          : json_object();
+    json_t *root =
+        o->policy_file != NULL ? json_load_file(o->policy_file, 0, &jerr) : json_object();
     if (root == NULL || !json_is_object(root)) {
         fprintf(stderr, "burh: --policy %s: %s\n", o->policy_file,
                 root == NULL ? jerr.text : "not a JSON object");
@@ -325,8 +324,9 @@ static int choose_backend(deploy_opts *o, const deploy_keepmgr *m)
     if (!o->backend_auto) {
         if ((o->backend == BURH_BACKEND_NIL || o->backend == BURH_BACKEND_KVM) &&
             !o->allow_unsigned[o->backend]) {
-            fprintf(stderr, "burh: the %s backend gives no confidentiality; refusing it without "
-                            "--insecure-allow-backend %s\n",
+            fprintf(stderr,
+                    "burh: the %s backend gives no confidentiality; refusing it without "
+                    "--insecure-allow-backend %s\n",
                     burh_keep_backend_name(o->backend), burh_keep_backend_name(o->backend));
             return DEPLOY_EXIT_VERIFY;
         }
@@ -343,8 +343,8 @@ static int choose_backend(deploy_opts *o, const deploy_keepmgr *m)
     for (size_t k = 0; k < 4; k++)
         for (size_t i = 0; i < info.count; i++) {
             burh_keep_backend b = info.backends[i].backend;
-            bool unsigned_ok = (b != BURH_BACKEND_NIL && b != BURH_BACKEND_KVM) ||
-                               o->allow_unsigned[b];
+            bool unsigned_ok =
+                (b != BURH_BACKEND_NIL && b != BURH_BACKEND_KVM) || o->allow_unsigned[b];
             if (b == best_first[k] && info.backends[i].available && unsigned_ok) {
                 o->backend = b;
                 return -1;
@@ -367,9 +367,8 @@ static void sleep_ms(long ms)
 static int start_keep(const deploy_opts *o, const deploy_keepmgr *m, const uint8_t *nonce,
                       burh_keep_info *keep)
 {
-    burh_keep_create req = {.backend = o->backend,
-                            .nonce = {nonce, NONCE_LEN},
-                            .memory_mib = o->memory_mib};
+    burh_keep_create req = {
+        .backend = o->backend, .nonce = {nonce, NONCE_LEN}, .memory_mib = o->memory_mib};
     char msg[400];
     if (!deploy_keep_create(m, &req, keep, msg, sizeof msg)) {
         fprintf(stderr, "burh: cannot create a keep: %s\n", msg);
@@ -482,21 +481,21 @@ static int connection_failed(const upload *u, CURLcode rc, const char *endpoint)
 }
 
 /* The program's end, as our exit status. */
-static int outcome(const upload *u)
+static int outcome(const upload *u, CURLcode rc)
 {
     const deploy_frames *f = &u->frames;
     if (u->status != 200) {
         burh_proto_error e;
-        if (burh_proto_decode_error((burh_cbor_bytes){u->refusal.ptr, u->refusal.len}, &e,
-                                    NULL) != BURH_PROTO_OK)
+        if (burh_proto_decode_error((burh_cbor_bytes){u->refusal.ptr, u->refusal.len}, &e, NULL) !=
+            BURH_PROTO_OK)
             snprintf(e.code, sizeof e.code, "(no valid error body)"), e.message[0] = '\0';
-        fprintf(stderr, "burh: the keep refused the workload: HTTP %ld %s: %s\n", u->status,
-                e.code, e.message);
+        fprintf(stderr, "burh: the keep refused the workload: HTTP %ld %s: %s\n", u->status, e.code,
+                e.message);
         return DEPLOY_EXIT_KEEP;
     }
     if (f->broken || !f->ended) {
-        fprintf(stderr, "burh: the keep's answer broke off: %s\n",
-                f->broken ? f->why : "no final frame");
+        fprintf(stderr, "burh: the keep's answer broke off: %s (%s)\n",
+                f->broken ? f->why : "no final frame", curl_easy_strerror(rc));
         return DEPLOY_EXIT_KEEP;
     }
     if (f->final.kind == BURH_FRAME_EXIT)
@@ -557,7 +556,7 @@ static int send_workload(const deploy_opts *o, burh_attest_verifier *v, const ch
     if (rc != CURLE_OK && (u.status == 0 || rc == CURLE_PEER_FAILED_VERIFICATION))
         status = connection_failed(&u, rc, endpoint);
     else
-        status = outcome(&u);
+        status = outcome(&u, rc);
     curl_slist_free_all(h);
     curl_easy_cleanup(u.curl);
     burh_ratls_checker_free(u.checker);
@@ -626,8 +625,8 @@ static int deploy(deploy_opts *o, burh_attest_verifier *v, const char *token, co
     if (rc >= 0)
         return rc;
     if (o->verbose)
-        fprintf(stderr, "burh: keep %s ready at %s; verifying it in the TLS handshake\n",
-                keep.id, keep.endpoint);
+        fprintf(stderr, "burh: keep %s ready at %s; verifying it in the TLS handshake\n", keep.id,
+                keep.endpoint);
     rc = send_workload(o, v, keep.endpoint, nonce, nonce_len, body, body_len);
     if (rc == DEPLOY_EXIT_VERIFY || rc == DEPLOY_EXIT_KEEP)
         deploy_keep_delete(&m, keep.id); /* it would wait for a workload forever */

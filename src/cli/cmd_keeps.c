@@ -65,8 +65,12 @@ static long request(const struct keeps_opts *o, const char *method, const char *
                     struct response *r)
 {
     char url[512], auth[1100], token[1024];
-    snprintf(url, sizeof(url), "%s://%s%s", o->cacert || o->insecure ? "https" : "http", o->host,
-             path);
+    int url_len = snprintf(url, sizeof(url), "%s://%s%s",
+                           o->cacert || o->insecure ? "https" : "http", o->host, path);
+    if (url_len < 0 || (size_t)url_len >= sizeof(url)) {
+        fprintf(stderr, "burh keeps: the host name is too long\n");
+        return 0;
+    }
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
     long status = 0;
@@ -80,6 +84,9 @@ static long request(const struct keeps_opts *o, const char *method, const char *
         }
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
         h = curl_slist_append(h, auth);
+        /* curl keeps its own copy; ours should not outlive the call on the stack. */
+        explicit_bzero(token, sizeof(token));
+        explicit_bzero(auth, sizeof(auth));
     }
     h = curl_slist_append(h, "Accept: application/cbor");
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -97,8 +104,8 @@ static long request(const struct keeps_opts *o, const char *method, const char *
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     else
-        fprintf(stderr, "burh keeps: %s: %s\n", url, r->too_big ? "response too large"
-                                                               : curl_easy_strerror(rc));
+        fprintf(stderr, "burh keeps: %s: %s\n", url,
+                r->too_big ? "response too large" : curl_easy_strerror(rc));
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return status;
@@ -117,9 +124,9 @@ static void print_keep(const burh_keep_info *k, bool long_form)
     }
     printf("id:          %s\nstate:       %s\nbackend:     %s\nmemory_mib:  %u\n"
            "created:     %llu\nendpoint:    %s\nexit_status: %s\nreason:      %s\n",
-           k->id, burh_keep_state_name(k->state), burh_keep_backend_name(k->backend),
-           k->memory_mib, (unsigned long long)k->created, k->endpoint[0] ? k->endpoint : "-",
-           exit, k->has_reason ? k->reason : "-");
+           k->id, burh_keep_state_name(k->state), burh_keep_backend_name(k->backend), k->memory_mib,
+           (unsigned long long)k->created, k->endpoint[0] ? k->endpoint : "-", exit,
+           k->has_reason ? k->reason : "-");
 }
 
 /* A non-2xx answer: the server's CBOR error, or what we know. */

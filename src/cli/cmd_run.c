@@ -339,9 +339,9 @@ static int open_socket(const char *spec, bool listening)
         int one = 1;
         if (fd >= 0 && listening)
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (fd >= 0 && (listening ? bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
-                                        listen(fd, 128) != 0
-                                  : connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)) {
+        if (fd >= 0 &&
+            (listening ? bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0
+                       : connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)) {
             saved = errno;
             close(fd);
             fd = -1;
@@ -407,8 +407,8 @@ static burh_wasi *make_wasi(const run_opts *o)
     for (size_t i = 0; i < o->ndirs; i++) {
         const char *spec = o->dirs[i], *sep = strstr(spec, "::");
         size_t host_len = sep != NULL ? (size_t)(sep - spec) : strlen(spec);
-        bw_name guest = sep != NULL ? name_of(sep + 2, strlen(sep + 2))
-                                    : default_guest_name(spec, host_len);
+        bw_name guest =
+            sep != NULL ? name_of(sep + 2, strlen(sep + 2)) : default_guest_name(spec, host_len);
         if (o->dir_in_mem[i]) {
             char *host = strndup(spec, host_len);
             st = host != NULL ? add_mem_dir(w, host, guest) : BURH_WASI_ERR_NOMEM;
@@ -417,8 +417,8 @@ static burh_wasi *make_wasi(const run_opts *o)
             st = burh_wasi_add_preopen(w, name_of(spec, host_len), guest);
         }
         if (st != BURH_WASI_OK) {
-            fprintf(stderr, "burh: --dir %s: %s%s%s\n", spec, burh_wasi_status_name(st),
-                    st == BURH_WASI_ERR_HOST_DIR ? ": " : "",
+            fprintf(stderr, "burh: %s %s: %s%s%s\n", o->dir_in_mem[i] ? "--mem-dir" : "--dir", spec,
+                    burh_wasi_status_name(st), st == BURH_WASI_ERR_HOST_DIR ? ": " : "",
                     st == BURH_WASI_ERR_HOST_DIR ? strerror(errno) : "");
             burh_wasi_free(w);
             return NULL;

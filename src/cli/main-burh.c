@@ -13,7 +13,9 @@ typedef struct command {
 static const command commands[] = {
     {"run", burh_cmd_run, "run a WebAssembly (WASI) program on this host"},
     {"attest", burh_cmd_attest, "verify attestation evidence from a keep's platform"},
+    {"deploy", burh_cmd_deploy, "run a program in an attested keep on a remote host"},
     {"keeps", burh_cmd_keeps, "list, show or delete the keeps of a keep manager"},
+    {"tcb", burh_cmd_tcb, "measure burh's trusted computing base per backend"},
 };
 
 static void usage(FILE *out)

@@ -40,14 +40,22 @@
  * first argument, and results come back in the callee's first cells, which is where the
  * caller expects them. Calls never recurse in C; frames live on bw_store.stack.
  *
- * Peepholes the translator already does: constants stay pending and become immediates
- * (i32 add/sub/eq/ne/lt with a constant; local.set of a constant writes it directly);
- * local.set of a value the previous instruction computed retargets that instruction to
- * the local; br_if on an i32 compare just emitted becomes one compare-and-branch.
- * Both peepholes are off when a branch lands between the two instructions.
+ * Peepholes (compile_peep.c, compile_ops.c): constants stay pending and become immediates
+ * (every common i32 and i64 binary operation and compare has an _IMM form taking the
+ * constant in imm; a constant on the left of a commutative operation is swapped right;
+ * local.set of a constant writes it directly); local.set of a value the previous
+ * instruction computed retargets that instruction to the local; br_if on an i32 compare
+ * just emitted becomes one compare-and-branch, and `if` on one becomes the inverted
+ * compare-and-branch to the else arm; an i32.add computing a load or store address into a
+ * stack cell is dropped and the access adds for itself (the _AR / _AI forms, see ops.h).
+ * Every peephole is off when a branch lands between the two instructions.
  *
- * Later work builds on the same slot assignment: more superinstructions for hot pairs
- * (load + op, if on a compare), register caching of the top slot, then a JIT.
+ * Bounds checks are in software: each access compares against the memory's current size.
+ * Each memory already reserves 8 GiB + 64 KiB (memory.c), so guard pages could replace
+ * them later (docs/engine.md says what that needs).
+ *
+ * Later work builds on the same slot assignment: load + op superinstructions, register
+ * caching of the top slot, then a JIT.
  */
 
 typedef struct bw_insn {
@@ -63,6 +71,8 @@ typedef struct bw_insn {
  *   MOV                a=dst b=x                 SELECT          a=dst b=x c=y d=cond
  *   BR/BR_LOOP         imm=target                BR_IF/UNLESS    a=cond imm=target
  *   BR_I32_<cmp>       b=x c=y imm=target        BR_I32_<cmp>_IMM b=x c=constant imm=target
+ *   load _AR / _AI     a=dst b=x c=y or constant imm=offset (address (u32)(x + c) + imm)
+ *   store _AR / _AI    a=x b=value c=y or constant imm=offset
  *   BR_TABLE           a=index b=count imm=first jump-table entry (count + 1 entries)
  *   CALL               a=first argument imm=function index
  *   CALL_INDIRECT      a=first argument b=table c=element d=type index

@@ -330,21 +330,29 @@ static void materialize_frame(bw_translator *t)
 static void translate_block(bw_translator *t, uint8_t kind)
 {
     bw_ctrl proto = {0};
-    uint32_t cond_slot = 0, branch = BW_NO_PATCH;
+    uint32_t cond_slot = 0, branch = BW_NO_PATCH, before = 0;
+    bw_operand cond = {0};
     proto.kind = kind;
     if (!read_blocktype(t, &proto)) {
         return;
     }
     if (kind == BW_CTRL_IF) {
-        bw_operand cond = bw_tr_pop(t, BW_I32);
+        cond = bw_tr_pop(t, BW_I32);
         cond_slot = bw_tr_use(t, &cond);
+        before = t->ncode;
     }
     materialize_frame(t);
     for (uint32_t i = proto.nparams; i-- > 0;) {
         bw_tr_pop(t, proto.params[i]);
     }
     if (kind == BW_CTRL_IF) {
-        branch = bw_tr_emit(t, BW_OP_BR_UNLESS, cond_slot, 0, 0, 0, BW_NO_PATCH);
+        /* A compare right before the if becomes its branch, unless moves came between. */
+        if (t->ncode == before) {
+            branch = bw_tr_fuse_if(t, &cond);
+        }
+        if (branch == BW_NO_PATCH) {
+            branch = bw_tr_emit(t, BW_OP_BR_UNLESS, cond_slot, 0, 0, 0, BW_NO_PATCH);
+        }
     }
     proto.start = t->ncode;
     if (kind == BW_CTRL_LOOP) {

@@ -47,24 +47,60 @@ static bool numeric_signature(uint8_t op, signature *s)
     return false;
 }
 
-/* An i32 operation with a constant right operand, when there is one for `op`. */
+/* The operation taking a constant right operand in imm instead of `op`, or 0 if none. */
 static unsigned immediate_form(unsigned op)
+{
+    static const struct {
+        uint16_t op, imm_op;
+    } forms[] = {
+        {BW_OP_I32_ADD, BW_OP_I32_ADD_IMM},     {BW_OP_I32_SUB, BW_OP_I32_SUB_IMM},
+        {BW_OP_I32_MUL, BW_OP_I32_MUL_IMM},     {BW_OP_I32_AND, BW_OP_I32_AND_IMM},
+        {BW_OP_I32_OR, BW_OP_I32_OR_IMM},       {BW_OP_I32_XOR, BW_OP_I32_XOR_IMM},
+        {BW_OP_I32_SHL, BW_OP_I32_SHL_IMM},     {BW_OP_I32_SHR_S, BW_OP_I32_SHR_S_IMM},
+        {BW_OP_I32_SHR_U, BW_OP_I32_SHR_U_IMM}, {BW_OP_I32_ROTL, BW_OP_I32_ROTL_IMM},
+        {BW_OP_I32_ROTR, BW_OP_I32_ROTR_IMM},   {BW_OP_I32_EQ, BW_OP_I32_EQ_IMM},
+        {BW_OP_I32_NE, BW_OP_I32_NE_IMM},       {BW_OP_I32_LT_S, BW_OP_I32_LT_S_IMM},
+        {BW_OP_I32_LT_U, BW_OP_I32_LT_U_IMM},   {BW_OP_I32_GT_S, BW_OP_I32_GT_S_IMM},
+        {BW_OP_I32_GT_U, BW_OP_I32_GT_U_IMM},   {BW_OP_I32_LE_S, BW_OP_I32_LE_S_IMM},
+        {BW_OP_I32_LE_U, BW_OP_I32_LE_U_IMM},   {BW_OP_I32_GE_S, BW_OP_I32_GE_S_IMM},
+        {BW_OP_I32_GE_U, BW_OP_I32_GE_U_IMM},   {BW_OP_I64_ADD, BW_OP_I64_ADD_IMM},
+        {BW_OP_I64_SUB, BW_OP_I64_SUB_IMM},     {BW_OP_I64_MUL, BW_OP_I64_MUL_IMM},
+        {BW_OP_I64_AND, BW_OP_I64_AND_IMM},     {BW_OP_I64_OR, BW_OP_I64_OR_IMM},
+        {BW_OP_I64_XOR, BW_OP_I64_XOR_IMM},     {BW_OP_I64_SHL, BW_OP_I64_SHL_IMM},
+        {BW_OP_I64_SHR_S, BW_OP_I64_SHR_S_IMM}, {BW_OP_I64_SHR_U, BW_OP_I64_SHR_U_IMM},
+        {BW_OP_I64_EQ, BW_OP_I64_EQ_IMM},       {BW_OP_I64_NE, BW_OP_I64_NE_IMM},
+        {BW_OP_I64_LT_S, BW_OP_I64_LT_S_IMM},   {BW_OP_I64_LT_U, BW_OP_I64_LT_U_IMM},
+        {BW_OP_I64_GT_S, BW_OP_I64_GT_S_IMM},   {BW_OP_I64_GT_U, BW_OP_I64_GT_U_IMM},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (forms[i].op == op) {
+            return forms[i].imm_op;
+        }
+    }
+    return 0;
+}
+
+/* Can x and y trade places? (So a constant on the left can become the immediate.) */
+static bool commutes(unsigned op)
 {
     switch (op) {
     case BW_OP_I32_ADD:
-        return BW_OP_I32_ADD_IMM;
-    case BW_OP_I32_SUB:
-        return BW_OP_I32_SUB_IMM;
-    case BW_OP_I32_LT_S:
-        return BW_OP_I32_LT_S_IMM;
-    case BW_OP_I32_LT_U:
-        return BW_OP_I32_LT_U_IMM;
+    case BW_OP_I32_MUL:
+    case BW_OP_I32_AND:
+    case BW_OP_I32_OR:
+    case BW_OP_I32_XOR:
     case BW_OP_I32_EQ:
-        return BW_OP_I32_EQ_IMM;
     case BW_OP_I32_NE:
-        return BW_OP_I32_NE_IMM;
+    case BW_OP_I64_ADD:
+    case BW_OP_I64_MUL:
+    case BW_OP_I64_AND:
+    case BW_OP_I64_OR:
+    case BW_OP_I64_XOR:
+    case BW_OP_I64_EQ:
+    case BW_OP_I64_NE:
+        return true;
     }
-    return 0;
+    return false;
 }
 
 /* Pops the operands of `s`, pushes its result and emits `op` on them. */
@@ -80,6 +116,11 @@ static void emit_operation(bw_translator *t, unsigned op, const signature *s)
     bw_operand y = bw_tr_pop(t, s->in2);
     bw_operand x = bw_tr_pop(t, s->in1);
     unsigned imm_op = immediate_form(op);
+    if (imm_op != 0 && x.where == BW_IN_CONST && y.where != BW_IN_CONST && commutes(op)) {
+        bw_operand swap = x;
+        x = y;
+        y = swap;
+    }
     if (imm_op != 0 && y.where == BW_IN_CONST) {
         uint32_t xs = bw_tr_use(t, &x);
         uint32_t dst = bw_tr_push(t, s->out);
@@ -208,6 +249,14 @@ bool bw_tr_memory(bw_translator *t, uint8_t op)
     if (op >= 0x28 && op <= 0x35) {
         if (read_memarg(t, load_width[op - 0x28], &offset)) {
             bw_operand addr = bw_tr_pop(t, BW_I32);
+            uint32_t base, addend;
+            bool constant;
+            if (bw_tr_fold_address(t, &addr, UINT32_MAX, &base, &addend, &constant)) {
+                unsigned first = constant ? BW_OP_I32_LOAD_AI : BW_OP_I32_LOAD_AR;
+                uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
+                bw_tr_emit(t, first + (op - 0x28u), dst, base, addend, 0, offset);
+                return true;
+            }
             uint32_t as = bw_tr_use(t, &addr);
             uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
             bw_tr_emit(t, op, dst, as, 0, 0, offset);
@@ -216,6 +265,16 @@ bool bw_tr_memory(bw_translator *t, uint8_t op)
         if (read_memarg(t, store_width[op - 0x36], &offset)) {
             bw_operand value = bw_tr_pop(t, store_type[op - 0x36]);
             bw_operand addr = bw_tr_pop(t, BW_I32);
+            /* A value still to be written must not clobber an operand of the folded add. */
+            uint32_t kept = value.where == BW_IN_CONST ? value.slot : UINT32_MAX, base, addend;
+            bool constant;
+            if (value.where != BW_IN_SLOT &&
+                bw_tr_fold_address(t, &addr, kept, &base, &addend, &constant)) {
+                unsigned first = constant ? BW_OP_I32_STORE_AI : BW_OP_I32_STORE_AR;
+                uint32_t vs = bw_tr_use(t, &value);
+                bw_tr_emit(t, first + (op - 0x36u), base, vs, addend, 0, offset);
+                return true;
+            }
             uint32_t as = bw_tr_use(t, &addr), vs = bw_tr_use(t, &value);
             bw_tr_emit(t, op, as, vs, 0, 0, offset);
         }

@@ -7,6 +7,8 @@ static bool writes_only_a(unsigned op)
     return (op >= BW_OP_I32_LOAD && op <= BW_OP_I64_LOAD32_U) ||
            (op >= BW_OP_MEMORY_SIZE && op <= BW_OP_I64_EXTEND32_S) ||
            (op >= BW_OP_MOV && op <= BW_OP_I32_NE_IMM) ||
+           (op >= BW_OP_I32_MUL_IMM && op <= BW_OP_I64_GT_U_IMM) ||
+           (op >= BW_OP_I32_LOAD_AR && op <= BW_OP_I64_LOAD32_U_AI) ||
            (op >= BW_OP_I32_TRUNC_SAT_F32_S && op <= BW_OP_I64_TRUNC_SAT_F64_U) ||
            op == BW_OP_SELECT || op == BW_OP_GLOBAL_GET || op == BW_OP_TABLE_GET ||
            op == BW_OP_TABLE_GROW || op == BW_OP_TABLE_SIZE;
@@ -50,6 +52,9 @@ bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
     } else if (op == BW_OP_I32_LT_S_IMM || op == BW_OP_I32_LT_U_IMM) {
         fused = op == BW_OP_I32_LT_S_IMM ? BW_OP_BR_I32_LT_S_IMM : BW_OP_BR_I32_LT_U_IMM;
         last->c = (uint32_t)last->imm;
+    } else if (op >= BW_OP_I32_GT_S_IMM && op <= BW_OP_I32_GE_U_IMM) {
+        fused = BW_OP_BR_I32_GT_S_IMM + (op - BW_OP_I32_GT_S_IMM);
+        last->c = (uint32_t)last->imm;
     } else {
         return false;
     }
@@ -62,4 +67,85 @@ bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
         f->patches = t->ncode - 1;
     }
     return true;
+}
+
+/* A load or store whose address the i32.add just emitted left in a stack cell: the add is
+ * dropped and the access adds for itself. *base plus *addend (a cell, or a constant when
+ * *constant) is the address. `kept` is a cell the caller writes before the access, so the
+ * add must not read it (UINT32_MAX for none). */
+bool bw_tr_fold_address(bw_translator *t, const bw_operand *addr, uint32_t kept, uint32_t *base,
+                        uint32_t *addend, bool *constant)
+{
+    if (addr->where != BW_IN_SLOT || addr->slot < t->nlocals || t->ndead > 0 ||
+        t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
+        return false;
+    }
+    const bw_insn *last = &t->code[t->ncode - 1];
+    unsigned op = (unsigned)(uintptr_t)last->handler;
+    if (last->a != addr->slot || (op != BW_OP_I32_ADD && op != BW_OP_I32_ADD_IMM)) {
+        return false;
+    }
+    *constant = op == BW_OP_I32_ADD_IMM;
+    if (last->b == kept || (!*constant && last->c == kept)) {
+        return false;
+    }
+    *base = last->b;
+    *addend = *constant ? (uint32_t)last->imm : last->c;
+    t->ncode--;
+    return true;
+}
+
+/* The branch taken when the i32 compare `op` is false, or 0 if there is none. */
+static unsigned inverted_branch(unsigned op)
+{
+    static const struct {
+        uint16_t compare, branch;
+    } inverse[] = {
+        {BW_OP_I32_EQ, BW_OP_BR_I32_NE},           {BW_OP_I32_NE, BW_OP_BR_I32_EQ},
+        {BW_OP_I32_LT_S, BW_OP_BR_I32_GE_S},       {BW_OP_I32_LT_U, BW_OP_BR_I32_GE_U},
+        {BW_OP_I32_GT_S, BW_OP_BR_I32_LE_S},       {BW_OP_I32_GT_U, BW_OP_BR_I32_LE_U},
+        {BW_OP_I32_LE_S, BW_OP_BR_I32_GT_S},       {BW_OP_I32_LE_U, BW_OP_BR_I32_GT_U},
+        {BW_OP_I32_GE_S, BW_OP_BR_I32_LT_S},       {BW_OP_I32_GE_U, BW_OP_BR_I32_LT_U},
+        {BW_OP_I32_EQ_IMM, BW_OP_BR_I32_NE_IMM},   {BW_OP_I32_NE_IMM, BW_OP_BR_I32_EQ_IMM},
+        {BW_OP_I32_LT_S_IMM, BW_OP_BR_I32_GE_S_IMM}, {BW_OP_I32_LT_U_IMM, BW_OP_BR_I32_GE_U_IMM},
+        {BW_OP_I32_GT_S_IMM, BW_OP_BR_I32_LE_S_IMM}, {BW_OP_I32_GT_U_IMM, BW_OP_BR_I32_LE_U_IMM},
+        {BW_OP_I32_LE_S_IMM, BW_OP_BR_I32_GT_S_IMM}, {BW_OP_I32_LE_U_IMM, BW_OP_BR_I32_GT_U_IMM},
+        {BW_OP_I32_GE_S_IMM, BW_OP_BR_I32_LT_S_IMM}, {BW_OP_I32_GE_U_IMM, BW_OP_BR_I32_LT_U_IMM},
+    };
+    for (size_t i = 0; i < sizeof inverse / sizeof inverse[0]; i++) {
+        if (inverse[i].compare == op) {
+            return inverse[i].branch;
+        }
+    }
+    return 0;
+}
+
+/* `if` on the result of the i32 compare just emitted: the compare becomes the branch to the
+ * else arm, taken when it is false. Returns that branch's code index (its target still to
+ * patch), or BW_NO_PATCH when the rewrite does not apply. */
+uint32_t bw_tr_fuse_if(bw_translator *t, const bw_operand *cond)
+{
+    if (cond->where != BW_IN_SLOT || t->ndead > 0 || t->status != BW_OK || t->ncode == 0 ||
+        t->label_at == t->ncode) {
+        return BW_NO_PATCH;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    unsigned op = (unsigned)(uintptr_t)last->handler, branch;
+    if (last->a != cond->slot) {
+        return BW_NO_PATCH;
+    }
+    if (op == BW_OP_I32_EQZ) {
+        branch = BW_OP_BR_IF; /* x == 0 is false when x is not 0 */
+        last->a = last->b;
+    } else if ((branch = inverted_branch(op)) != 0) {
+        last->a = 0;
+        if (op > BW_OP_I32_GE_U) { /* the immediate forms are all numbered above these */
+            last->c = (uint32_t)last->imm;
+        }
+    } else {
+        return BW_NO_PATCH;
+    }
+    last->handler = (const void *)(uintptr_t)branch;
+    last->imm = BW_NO_PATCH;
+    return t->ncode - 1;
 }

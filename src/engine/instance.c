@@ -126,6 +126,7 @@ static bw_status make_funcs(bw_store *store, bw_instance *inst, bw_error *err)
         f->type = bw_store_functype(store, f->type_id);
         f->instance = inst;
         f->decl = &m->funcs[i];
+        f->compiled = m->funcs[i].compiled;
         inst->funcs[m->nfuncs_imported + i] = f;
     }
     return BW_OK;
@@ -264,8 +265,10 @@ bw_status bw_instantiate(bw_store *store, const bw_module *module, const bw_exte
     status = make_funcs(store, inst, err);
     if (status == BW_OK)
         status = make_tables_memories(store, inst, err);
-    if (status == BW_OK)
+    if (status == BW_OK) {
+        inst->memory0 = module->nmemories > 0 ? inst->memories[0] : NULL;
         status = make_globals(store, inst, err);
+    }
     if (status == BW_OK)
         status = eval_elems(store, inst, err);
     if (status == BW_OK)

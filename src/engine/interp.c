@@ -179,10 +179,10 @@ static const void *const *handler_table;
 /* Makes `func` the running function. */
 #define SWITCH_TO_FUNC()                                                                           \
     do {                                                                                           \
-        frame = func->decl->compiled;                                                              \
+        frame = func->compiled;                                                                    \
         code = frame->code;                                                                        \
         inst = func->instance;                                                                     \
-        mem = inst->module->nmemories > 0 ? inst->memories[0] : NULL;                              \
+        mem = inst->memory0;                                                                       \
     } while (0)
 #define LOAD(name, T, convert)                                                                     \
     L_##name:                                                                                      \
@@ -205,6 +205,35 @@ static const void *const *handler_table;
         memcpy(mem->data + at, &v, sizeof v);                                                      \
         NEXT();                                                                                    \
     }
+
+/* Loads and stores with an i32.add folded into the address (ops.h BW_OPS_ADDRESSED). */
+#define LOAD_AT(name, T, convert, addend)                                                          \
+    L_##name:                                                                                      \
+    {                                                                                              \
+        uint64_t at = (uint64_t)(uint32_t)(fp[ip->b] + (addend)) + ip->imm;                        \
+        T v;                                                                                       \
+        if (at + sizeof v > mem->size)                                                             \
+            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
+        memcpy(&v, mem->data + at, sizeof v);                                                      \
+        fp[ip->a] = (bw_cell)(convert);                                                            \
+        NEXT();                                                                                    \
+    }
+#define STORE_AT(name, T, addend)                                                                  \
+    L_##name:                                                                                      \
+    {                                                                                              \
+        uint64_t at = (uint64_t)(uint32_t)(fp[ip->a] + (addend)) + ip->imm;                        \
+        T v = (T)fp[ip->b];                                                                        \
+        if (at + sizeof v > mem->size)                                                             \
+            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
+        memcpy(mem->data + at, &v, sizeof v);                                                      \
+        NEXT();                                                                                    \
+    }
+#define LOAD_ADDRESSED(name, T, convert)                                                           \
+    LOAD_AT(name##_AR, T, convert, fp[ip->c])                                                      \
+    LOAD_AT(name##_AI, T, convert, ip->c)
+#define STORE_ADDRESSED(name, T)                                                                   \
+    STORE_AT(name##_AR, T, fp[ip->c])                                                              \
+    STORE_AT(name##_AI, T, ip->c)
 
 /* Runs Wasm function `func` on arguments in fp[0 ..), leaving its results there. With a
  * NULL store it only publishes the handler table. */
@@ -247,7 +276,7 @@ do_call:
     }
     back = ip + 1;
 enter : {
-    const struct bw_compiled_func *next = callee->decl->compiled;
+    const struct bw_compiled_func *next = callee->compiled;
     if (store->depth >= store->config.max_call_depth ||
         (size_t)(stack_end - nfp) < next->frame_cells) {
         TRAP(BW_TRAP_STACK_EXHAUSTED);
@@ -256,8 +285,9 @@ enter : {
     link[0] = (uintptr_t)back;
     link[1] = (uintptr_t)fp;
     link[2] = (uintptr_t)func;
-    if (next->nlocals > next->nparams) {
-        memset(nfp + next->nparams, 0, (next->nlocals - next->nparams) * sizeof *nfp);
+    /* Most functions declare a few locals: a loop beats a call to memset. */
+    for (uint32_t i = next->nparams; i < next->nlocals; i++) {
+        nfp[i] = 0;
     }
     store->depth++;
     fp = nfp;
@@ -383,6 +413,29 @@ L_REF_FUNC:
     STORE(I64_STORE8, uint8_t)
     STORE(I64_STORE16, uint16_t)
     STORE(I64_STORE32, uint32_t)
+    LOAD_ADDRESSED(I32_LOAD, uint32_t, v)
+    LOAD_ADDRESSED(I64_LOAD, uint64_t, v)
+    LOAD_ADDRESSED(F32_LOAD, uint32_t, v)
+    LOAD_ADDRESSED(F64_LOAD, uint64_t, v)
+    LOAD_ADDRESSED(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v)
+    LOAD_ADDRESSED(I32_LOAD8_U, uint8_t, v)
+    LOAD_ADDRESSED(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v)
+    LOAD_ADDRESSED(I32_LOAD16_U, uint16_t, v)
+    LOAD_ADDRESSED(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v)
+    LOAD_ADDRESSED(I64_LOAD8_U, uint8_t, v)
+    LOAD_ADDRESSED(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v)
+    LOAD_ADDRESSED(I64_LOAD16_U, uint16_t, v)
+    LOAD_ADDRESSED(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
+    LOAD_ADDRESSED(I64_LOAD32_U, uint32_t, v)
+    STORE_ADDRESSED(I32_STORE, uint32_t)
+    STORE_ADDRESSED(I64_STORE, uint64_t)
+    STORE_ADDRESSED(F32_STORE, uint32_t)
+    STORE_ADDRESSED(F64_STORE, uint64_t)
+    STORE_ADDRESSED(I32_STORE8, uint8_t)
+    STORE_ADDRESSED(I32_STORE16, uint16_t)
+    STORE_ADDRESSED(I64_STORE8, uint8_t)
+    STORE_ADDRESSED(I64_STORE16, uint16_t)
+    STORE_ADDRESSED(I64_STORE32, uint32_t)
 L_MEMORY_SIZE:
     fp[ip->a] = (uint32_t)(mem->size / BW_PAGE_SIZE);
     NEXT();

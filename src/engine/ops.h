@@ -6,8 +6,9 @@
  * BW_OPS(X) calls X(name, number) for every internal operation. Numbers below 0xC5 equal
  * the Wasm opcode the operation implements, so the translator emits most numeric and memory
  * instructions by passing their opcode through. 0xFC-prefixed instructions are 0xE0 + their
- * sub-opcode. i32.wrap_i64 and the reinterpretations have no operation: they only retype a
- * slot. Operands are named in code.h.
+ * sub-opcode. Fused operations (a constant operand, compare-and-branch) without a Wasm
+ * opcode of their own are numbered from 0x100. i32.wrap_i64 and the reinterpretations have
+ * no operation: they only retype a slot. Operands are named in code.h.
  */
 #define BW_OPS_CONTROL(X)                                                                          \
     X(UNREACHABLE, 0x00)                                                                           \
@@ -226,13 +227,104 @@
     X(TABLE_SIZE, 0xF0)                                                                            \
     X(TABLE_FILL, 0xF1)
 
-#define BW_OPS(X) BW_OPS_CONTROL(X) BW_OPS_MEMORY(X) BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X)
+#define BW_OPS_FUSED(X)                                                                            \
+    X(I32_MUL_IMM, 0x100)                                                                          \
+    X(I32_AND_IMM, 0x101)                                                                          \
+    X(I32_OR_IMM, 0x102)                                                                           \
+    X(I32_XOR_IMM, 0x103)                                                                          \
+    X(I32_SHL_IMM, 0x104)                                                                          \
+    X(I32_SHR_S_IMM, 0x105)                                                                        \
+    X(I32_SHR_U_IMM, 0x106)                                                                        \
+    X(I32_ROTL_IMM, 0x107)                                                                         \
+    X(I32_ROTR_IMM, 0x108)                                                                         \
+    X(I32_GT_S_IMM, 0x109)                                                                         \
+    X(I32_GT_U_IMM, 0x10A)                                                                         \
+    X(I32_LE_S_IMM, 0x10B)                                                                         \
+    X(I32_LE_U_IMM, 0x10C)                                                                         \
+    X(I32_GE_S_IMM, 0x10D)                                                                         \
+    X(I32_GE_U_IMM, 0x10E)                                                                         \
+    X(I64_ADD_IMM, 0x10F)                                                                          \
+    X(I64_SUB_IMM, 0x110)                                                                          \
+    X(I64_MUL_IMM, 0x111)                                                                          \
+    X(I64_AND_IMM, 0x112)                                                                          \
+    X(I64_OR_IMM, 0x113)                                                                           \
+    X(I64_XOR_IMM, 0x114)                                                                          \
+    X(I64_SHL_IMM, 0x115)                                                                          \
+    X(I64_SHR_S_IMM, 0x116)                                                                        \
+    X(I64_SHR_U_IMM, 0x117)                                                                        \
+    X(I64_EQ_IMM, 0x118)                                                                           \
+    X(I64_NE_IMM, 0x119)                                                                           \
+    X(I64_LT_S_IMM, 0x11A)                                                                         \
+    X(I64_LT_U_IMM, 0x11B)                                                                         \
+    X(I64_GT_S_IMM, 0x11C)                                                                         \
+    X(I64_GT_U_IMM, 0x11D)                                                                         \
+    X(BR_I32_GT_S_IMM, 0x11E)                                                                      \
+    X(BR_I32_GT_U_IMM, 0x11F)                                                                      \
+    X(BR_I32_LE_S_IMM, 0x120)                                                                      \
+    X(BR_I32_LE_U_IMM, 0x121)                                                                      \
+    X(BR_I32_GE_S_IMM, 0x122)                                                                      \
+    X(BR_I32_GE_U_IMM, 0x123)
+
+/* Loads and stores whose address is an i32.add folded in: _AR adds cell c, _AI constant c
+ * (both wrapped to 32 bits, as the add would), then the offset in imm. Same order as
+ * BW_OPS_MEMORY so the translator maps them by subtraction. */
+#define BW_OPS_ADDRESSED(X)                                                                        \
+    X(I32_LOAD_AR, 0x124)                                                                          \
+    X(I64_LOAD_AR, 0x125)                                                                          \
+    X(F32_LOAD_AR, 0x126)                                                                          \
+    X(F64_LOAD_AR, 0x127)                                                                          \
+    X(I32_LOAD8_S_AR, 0x128)                                                                       \
+    X(I32_LOAD8_U_AR, 0x129)                                                                       \
+    X(I32_LOAD16_S_AR, 0x12A)                                                                      \
+    X(I32_LOAD16_U_AR, 0x12B)                                                                      \
+    X(I64_LOAD8_S_AR, 0x12C)                                                                       \
+    X(I64_LOAD8_U_AR, 0x12D)                                                                       \
+    X(I64_LOAD16_S_AR, 0x12E)                                                                      \
+    X(I64_LOAD16_U_AR, 0x12F)                                                                      \
+    X(I64_LOAD32_S_AR, 0x130)                                                                      \
+    X(I64_LOAD32_U_AR, 0x131)                                                                      \
+    X(I32_LOAD_AI, 0x132)                                                                          \
+    X(I64_LOAD_AI, 0x133)                                                                          \
+    X(F32_LOAD_AI, 0x134)                                                                          \
+    X(F64_LOAD_AI, 0x135)                                                                          \
+    X(I32_LOAD8_S_AI, 0x136)                                                                       \
+    X(I32_LOAD8_U_AI, 0x137)                                                                       \
+    X(I32_LOAD16_S_AI, 0x138)                                                                      \
+    X(I32_LOAD16_U_AI, 0x139)                                                                      \
+    X(I64_LOAD8_S_AI, 0x13A)                                                                       \
+    X(I64_LOAD8_U_AI, 0x13B)                                                                       \
+    X(I64_LOAD16_S_AI, 0x13C)                                                                      \
+    X(I64_LOAD16_U_AI, 0x13D)                                                                      \
+    X(I64_LOAD32_S_AI, 0x13E)                                                                      \
+    X(I64_LOAD32_U_AI, 0x13F)                                                                      \
+    X(I32_STORE_AR, 0x140)                                                                         \
+    X(I64_STORE_AR, 0x141)                                                                         \
+    X(F32_STORE_AR, 0x142)                                                                         \
+    X(F64_STORE_AR, 0x143)                                                                         \
+    X(I32_STORE8_AR, 0x144)                                                                        \
+    X(I32_STORE16_AR, 0x145)                                                                       \
+    X(I64_STORE8_AR, 0x146)                                                                        \
+    X(I64_STORE16_AR, 0x147)                                                                       \
+    X(I64_STORE32_AR, 0x148)                                                                       \
+    X(I32_STORE_AI, 0x149)                                                                         \
+    X(I64_STORE_AI, 0x14A)                                                                         \
+    X(F32_STORE_AI, 0x14B)                                                                         \
+    X(F64_STORE_AI, 0x14C)                                                                         \
+    X(I32_STORE8_AI, 0x14D)                                                                        \
+    X(I32_STORE16_AI, 0x14E)                                                                       \
+    X(I64_STORE8_AI, 0x14F)                                                                        \
+    X(I64_STORE16_AI, 0x150)                                                                       \
+    X(I64_STORE32_AI, 0x151)
+
+#define BW_OPS(X)                                                                                  \
+    BW_OPS_CONTROL(X) BW_OPS_MEMORY(X) BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X) BW_OPS_FUSED(X) \
+        BW_OPS_ADDRESSED(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x100
+        BW_OP_COUNT = 0x152
 };
 
 #endif

@@ -39,6 +39,7 @@ struct bw_func {
     bw_functype type;               /* arrays owned by the store */
     struct bw_instance *instance;   /* NULL for a host function */
     const bw_func_decl *decl;       /* Wasm function: its declaration and compiled code */
+    const struct bw_compiled_func *compiled; /* decl->compiled, one load less per call */
     bw_host_fn host;                /* host function */
     void *host_env;
 };
@@ -49,6 +50,7 @@ struct bw_instance {
     bw_func **funcs;        /* module->nfuncs, imports first */
     bw_table **tables;      /* module->ntables */
     bw_memory **memories;   /* module->nmemories */
+    bw_memory *memory0;     /* memories[0], or NULL: what the interpreter's loads use */
     bw_global **globals;    /* module->nglobals */
     uint32_t *type_ids;     /* module->ntypes: module type index -> store type id */
     /* Element segments after evaluation; a dropped (or active, after instantiation, or

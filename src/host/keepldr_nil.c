@@ -83,8 +83,8 @@ static int child_main(void *arg)
     /* After the identity change, which clears it: the keep dies with its keepldr. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
         child_fail("parent death signal", errno);
-    const char *argv[] = {c->wasmldr_path, "--backend", "nil", "--nonce", c->nonce_hex, "--listen",
-                          c->listen, "--status-fd", "3", NULL};
+    const char *argv[] = {c->wasmldr_path, "--backend", "nil",         "--nonce", c->nonce_hex,
+                          "--listen",      c->listen,   "--status-fd", "3",       NULL};
     const char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
     if ((rc = keepldr_seccomp_install(c->seccomp_audit)) != 0)
         child_fail("seccomp", -rc);
@@ -276,8 +276,8 @@ int keepldr_nil_run(const struct keepldr_nil_config *cfg)
     if (!have_cg)
         log_line("limits", "rlimits only (AS, CPU, FSIZE, NOFILE, NPROC)");
     /* A uid per keep so keeps cannot signal or ptrace one another. */
-    struct child_args a = {cfg, status_p[1], output_p[1], sync_p[0], false,
-                           (uid_t)(100000 + (unsigned)getpid() % 60000u)};
+    struct child_args a = {cfg,       status_p[1], output_p[1],
+                           sync_p[0], false,       (uid_t)(100000 + (unsigned)getpid() % 60000u)};
     pid_t pid = spawn_keep(&a, sync_p[1]);
     close(status_p[1]);
     close(output_p[1]);

@@ -1,4 +1,5 @@
-/* keepldr_sandbox.c: the nil keep's walls: seccomp-BPF allow-list, rlimits and a cgroup v2 group. */
+/* keepldr_sandbox.c: the nil keep's walls: seccomp-BPF allow-list, rlimits and a cgroup v2 group.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -25,28 +26,103 @@
  * HTTPS on an already permitted socket. Everything not listed (and not checked below) ends
  * the keep: no fork, no connect, no ptrace, no mount, no writes to files. */
 static const unsigned plain_syscalls[] = {
-    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_close,
-    SYS_fstat, SYS_newfstatat, SYS_statx, SYS_lseek, SYS_mmap, SYS_munmap, SYS_mprotect,
-    SYS_mremap, SYS_madvise, SYS_brk, SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_rt_sigreturn,
-    SYS_sigaltstack, SYS_poll, SYS_ppoll, SYS_select, SYS_pselect6, SYS_epoll_create1,
-    SYS_epoll_ctl, SYS_epoll_wait, SYS_epoll_pwait, SYS_bind, SYS_listen, SYS_accept,
-    SYS_accept4, SYS_getsockname, SYS_getpeername, SYS_setsockopt, SYS_getsockopt,
-    SYS_shutdown, SYS_sendto, SYS_recvfrom, SYS_sendmsg, SYS_recvmsg, SYS_fcntl, SYS_dup,
-    SYS_dup2, SYS_dup3, SYS_pipe2, SYS_eventfd2, SYS_clock_gettime, SYS_clock_getres,
-    SYS_clock_nanosleep, SYS_nanosleep, SYS_gettimeofday, SYS_getrandom, SYS_getpid,
-    SYS_gettid, SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid, SYS_exit,
-    SYS_exit_group, SYS_futex, SYS_set_robust_list, SYS_get_robust_list, SYS_rseq,
-    SYS_set_tid_address, SYS_arch_prctl, SYS_sched_yield, SYS_sched_getaffinity,
-    SYS_getdents64, SYS_access, SYS_faccessat, SYS_faccessat2, SYS_readlink, SYS_readlinkat,
-    SYS_getcwd, SYS_uname, SYS_sysinfo, SYS_tgkill, SYS_membarrier, SYS_timerfd_create,
-    SYS_timerfd_settime, SYS_timerfd_gettime, SYS_execve, SYS_getrlimit, SYS_socketpair,
+    SYS_read,
+    SYS_write,
+    SYS_readv,
+    SYS_writev,
+    SYS_pread64,
+    SYS_pwrite64,
+    SYS_close,
+    SYS_fstat,
+    SYS_newfstatat,
+    SYS_statx,
+    SYS_lseek,
+    SYS_mmap,
+    SYS_munmap,
+    SYS_mprotect,
+    SYS_mremap,
+    SYS_madvise,
+    SYS_brk,
+    SYS_rt_sigaction,
+    SYS_rt_sigprocmask,
+    SYS_rt_sigreturn,
+    SYS_sigaltstack,
+    SYS_poll,
+    SYS_ppoll,
+    SYS_select,
+    SYS_pselect6,
+    SYS_epoll_create1,
+    SYS_epoll_ctl,
+    SYS_epoll_wait,
+    SYS_epoll_pwait,
+    SYS_bind,
+    SYS_listen,
+    SYS_accept,
+    SYS_accept4,
+    SYS_getsockname,
+    SYS_getpeername,
+    SYS_setsockopt,
+    SYS_getsockopt,
+    SYS_shutdown,
+    SYS_sendto,
+    SYS_recvfrom,
+    SYS_sendmsg,
+    SYS_recvmsg,
+    SYS_fcntl,
+    SYS_dup,
+    SYS_dup2,
+    SYS_dup3,
+    SYS_pipe2,
+    SYS_eventfd2,
+    SYS_clock_gettime,
+    SYS_clock_getres,
+    SYS_clock_nanosleep,
+    SYS_nanosleep,
+    SYS_gettimeofday,
+    SYS_getrandom,
+    SYS_getpid,
+    SYS_gettid,
+    SYS_getppid,
+    SYS_getuid,
+    SYS_geteuid,
+    SYS_getgid,
+    SYS_getegid,
+    SYS_exit,
+    SYS_exit_group,
+    SYS_futex,
+    SYS_set_robust_list,
+    SYS_get_robust_list,
+    SYS_rseq,
+    SYS_set_tid_address,
+    SYS_arch_prctl,
+    SYS_sched_yield,
+    SYS_sched_getaffinity,
+    SYS_getdents64,
+    SYS_access,
+    SYS_faccessat,
+    SYS_faccessat2,
+    SYS_readlink,
+    SYS_readlinkat,
+    SYS_getcwd,
+    SYS_uname,
+    SYS_sysinfo,
+    SYS_tgkill,
+    SYS_membarrier,
+    SYS_timerfd_create,
+    SYS_timerfd_settime,
+    SYS_timerfd_gettime,
+    SYS_execve,
+    SYS_getrlimit,
+    SYS_socketpair,
+    SYS_pause,
+    SYS_rt_sigsuspend,
 };
 
-#define LOAD_NR   BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
-#define LOAD_ARG(i)                                                                               \
+#define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+#define LOAD_ARG(i)                                                                                \
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * (i))
-#define ALLOW     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-#define MAX_PROG  256
+#define ALLOW    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define MAX_PROG 256
 
 struct prog {
     struct sock_filter f[MAX_PROG];
@@ -75,13 +151,34 @@ static void allow_if_arg(struct prog *p, unsigned nr, unsigned arg, uint32_t mas
 static void allow_if_arg_in(struct prog *p, unsigned nr, unsigned arg, const uint32_t *vals,
                             unsigned n, uint32_t deny)
 {
-    emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, (uint8_t)(n + 2)));
+    emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, (uint8_t)(n + 3)));
     emit(p, (struct sock_filter)LOAD_ARG(arg));
     for (unsigned i = 0; i < n; i++)
-        emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vals[i],
-                                             (uint8_t)(n - i), 0));
+        emit(p,
+             (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, vals[i], (uint8_t)(n - i), 0));
     emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, deny));
     emit(p, (struct sock_filter)ALLOW);
+}
+
+/* socket(): stream sockets of AF_UNIX/INET/INET6 only (no UDP: sendto could reach any host).
+ * Other kinds (getaddrinfo's netlink probe) and connect (its nscd probe, below) fail softly:
+ * libc falls back, and the keep still reaches nothing. */
+static void allow_stream_sockets(struct prog *p)
+{
+    const struct sock_filter block[] = {
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 9),
+        LOAD_ARG(0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, 3),
+        LOAD_ARG(1),
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf), /* the type without SOCK_NONBLOCK/CLOEXEC */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAFNOSUPPORT),
+        ALLOW,
+    };
+    for (size_t i = 0; i < sizeof(block) / sizeof(block[0]); i++)
+        emit(p, block[i]);
 }
 
 static void build_filter(struct prog *p, uint32_t deny)
@@ -110,9 +207,10 @@ static void build_filter(struct prog *p, uint32_t deny)
     emit(p, (struct sock_filter)LOAD_NR);
     allow_if_arg(p, SYS_open, 1, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY, deny);
     emit(p, (struct sock_filter)LOAD_NR);
-    static const uint32_t families[] = {AF_UNIX, AF_INET, AF_INET6};
-    allow_if_arg_in(p, SYS_socket, 0, families, 3, deny);
+    allow_stream_sockets(p);
     emit(p, (struct sock_filter)LOAD_NR);
+    emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_connect, 0, 1));
+    emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES));
     static const uint32_t ioctls[] = {FIONREAD, FIONBIO, FIOCLEX, TCGETS};
     allow_if_arg_in(p, SYS_ioctl, 1, ioctls, 4, SECCOMP_RET_ERRNO | ENOTTY);
     emit(p, (struct sock_filter)LOAD_NR);
@@ -145,9 +243,8 @@ int keepldr_set_rlimits(unsigned memory_mib, unsigned cpu_seconds)
         int res;
         rlim_t v;
     } lim[] = {
-        {RLIMIT_AS, as},       {RLIMIT_CPU, cpu_seconds}, {RLIMIT_FSIZE, 0},
-        {RLIMIT_NOFILE, 256},  {RLIMIT_NPROC, 64},        {RLIMIT_CORE, 0},
-        {RLIMIT_MEMLOCK, 0},   {RLIMIT_MSGQUEUE, 0},
+        {RLIMIT_AS, as},    {RLIMIT_CPU, cpu_seconds}, {RLIMIT_FSIZE, 0},   {RLIMIT_NOFILE, 256},
+        {RLIMIT_NPROC, 64}, {RLIMIT_CORE, 0},          {RLIMIT_MEMLOCK, 0}, {RLIMIT_MSGQUEUE, 0},
     };
     for (size_t i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
         struct rlimit r = {lim[i].v, lim[i].v};

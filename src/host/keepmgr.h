@@ -64,10 +64,11 @@ unsigned kmgr_live_count(const struct kmgr *m);
 bool kmgr_is_live(const struct kmgr_keep *k);
 /* Writes the keep's record atomically (tmp + fsync + rename + dir fsync). 0 or -errno. */
 int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k);
+/* kmgr_record_save for state changes after the fact: a failure is logged, not returned. */
+void kmgr_record_update(const struct kmgr *m, const struct kmgr_keep *k);
 int kmgr_record_remove(const struct kmgr *m, const char *id);
 /* Encodes / decodes a record file's content (exposed for tests and the fuzzer). */
-burh_proto_err kmgr_record_encode(const struct kmgr_keep *k, uint8_t *buf, size_t cap,
-                                  size_t *len);
+burh_proto_err kmgr_record_encode(const struct kmgr_keep *k, uint8_t *buf, size_t cap, size_t *len);
 burh_proto_err kmgr_record_decode(const uint8_t *buf, size_t len, struct kmgr_keep *k);
 /* Loads every record of the state dir into the table; re-adopts live keeps, marks the rest
  * failed. Returns the number loaded or -errno. */
@@ -79,8 +80,8 @@ int kmgr_path(const struct kmgr *m, const char *id, const char *suffix, char *ou
 
 /* ---- supervision (keepmgr_supervise.c) ---- */
 /* Starts a keep: fills *k, spawns keepldr. Returns 0 or an errno with why[] set. */
-int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_keep **out,
-                    char *why, size_t why_cap);
+int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_keep **out, char *why,
+                    size_t why_cap);
 /* Opens the keep's status FIFO and watches it (start or re-adoption). */
 int kmgr_watch_status(struct kmgr *m, struct kmgr_keep *k);
 /* Kills the keep's process group, waits for it, and sets its final state. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -90,12 +91,24 @@ static bool authorized(struct http_ctx *c, struct evhttp_request *req)
     return CRYPTO_memcmp(got, c->token_hash, sizeof(got)) == 0;
 }
 
+/* Probing creates a VM to test KVM: done at most every few seconds, not per request. */
+static const burh_platform_info *platform(void)
+{
+    static burh_platform_info cached;
+    static time_t when;
+    time_t now = time(NULL);
+    if (when == 0 || now - when >= 5 || now < when) {
+        kmgr_platform_probe(&cached);
+        when = now;
+    }
+    return &cached;
+}
+
 static void get_platform(struct evhttp_request *req)
 {
-    burh_platform_info p;
+    burh_platform_info p = *platform();
     uint8_t body[2048];
     size_t len;
-    kmgr_platform_probe(&p);
     if (burh_proto_encode_platform(&p, body, sizeof(body), &len) != BURH_PROTO_OK)
         send_error(req, 500, "internal", "platform info does not encode");
     else
@@ -139,11 +152,10 @@ static void create_keep(struct kmgr *m, struct evhttp_request *req)
     burh_proto_err err = burh_proto_decode_keep_create(BURH_CBOR_BYTES(body, len), &c, &diag);
     if (err != BURH_PROTO_OK)
         return send_error(req, 400, "bad_request", diag.message);
-    burh_platform_info p;
-    kmgr_platform_probe(&p);
-    for (size_t i = 0; i < p.count; i++)
-        if (p.backends[i].backend == c.backend && !p.backends[i].available)
-            return send_error(req, 422, "backend_unavailable", p.backends[i].reason);
+    const burh_platform_info *p = platform();
+    for (size_t i = 0; i < p->count; i++)
+        if (p->backends[i].backend == c.backend && !p->backends[i].available)
+            return send_error(req, 422, "backend_unavailable", p->backends[i].reason);
     if (kmgr_live_count(m) >= m->cfg.max_keeps)
         return send_error(req, 429, "keep_limit", "the host runs --max-keeps keeps already");
     if (m->nkeeps >= KMGR_TABLE_MAX)

@@ -32,11 +32,13 @@ void kmgr_platform_probe(burh_platform_info *out)
     set(out, BURH_BACKEND_NIL, true, "sandboxed process: no confidentiality, no real evidence");
     const char *kvm_why = kvm_unusable_reason();
     char why[BURH_PROTO_REASON_MAX + 1];
-    /* /dev/kvm working is not enough: keepldr cannot run burh-wasmldr in a VM yet. */
+    /* burh-wasmldr-static runs workloads in a kvm keep (tests/integration/kvm-keep.sh), but its
+     * kvm evidence does not carry the launch digest yet (docs/kvm.md "Measurement"): until it
+     * does, a tenant could not tell which shim and wasmldr it got, so keeps are not offered. */
     snprintf(why, sizeof(why), "%s",
              kvm_why ? kvm_why
-                     : "/dev/kvm usable, but kvm keeps cannot run burh-wasmldr yet "
-                       "(burh-keepldr --backend kvm runs static ELF programs only)");
+                     : "/dev/kvm usable and burh-wasmldr-static runs in a kvm keep, but its "
+                       "evidence does not carry the launch digest yet");
     set(out, BURH_BACKEND_KVM, false, why);
 
     bool sev = access("/dev/sev", F_OK) == 0;

@@ -85,8 +85,7 @@ int kmgr_path(const struct kmgr *m, const char *id, const char *suffix, char *ou
     return n > 0 && (size_t)n < cap ? 0 : -ENAMETOOLONG;
 }
 
-burh_proto_err kmgr_record_encode(const struct kmgr_keep *k, uint8_t *buf, size_t cap,
-                                  size_t *len)
+burh_proto_err kmgr_record_encode(const struct kmgr_keep *k, uint8_t *buf, size_t cap, size_t *len)
 {
     uint8_t keep[1024];
     size_t keep_len;
@@ -184,6 +183,14 @@ int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k)
     return fsync_dir(m->cfg.state_dir);
 }
 
+void kmgr_record_update(const struct kmgr *m, const struct kmgr_keep *k)
+{
+    int rc = kmgr_record_save(m, k);
+    if (rc != 0)
+        kmgr_log(KMGR_LOG_ERROR, "record_not_saved", "id=%s error=\"%s\"", k->info.id,
+                 strerror(-rc));
+}
+
 int kmgr_record_remove(const struct kmgr *m, const char *id)
 {
     char path[4096];
@@ -258,7 +265,7 @@ static void load_one(struct kmgr *m, const char *name)
     snprintf(k->info.reason, sizeof(k->info.reason),
              "keep ended while keepmgr was down (exit status unknown)");
     k->pid = 0;
-    kmgr_record_save(m, k);
+    kmgr_record_update(m, k);
     kmgr_log(KMGR_LOG_WARN, "keep_lost", "id=%s reason=\"ended while keepmgr was down\"",
              k->info.id);
 }

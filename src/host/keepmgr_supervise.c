@@ -54,9 +54,17 @@ static int build_argv(struct kmgr *m, const struct kmgr_keep *k, const char *non
     }
     snprintf(bufs[2], sizeof(bufs[2]), "%u", k->info.memory_mib);
     snprintf(bufs[3], sizeof(bufs[3]), "%s:0", m->cfg.keep_addr);
-    const char *args[] = {m->cfg.keepldr_path, "--backend", burh_keep_backend_name(k->info.backend),
-                          "--nonce", nonce_hex, "--status-fd", "3", "--memory-mib", bufs[2],
-                          "--listen", bufs[3]};
+    const char *args[] = {m->cfg.keepldr_path,
+                          "--backend",
+                          burh_keep_backend_name(k->info.backend),
+                          "--nonce",
+                          nonce_hex,
+                          "--status-fd",
+                          "3",
+                          "--memory-mib",
+                          bufs[2],
+                          "--listen",
+                          bufs[3]};
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
         argv[n++] = args[i];
     if (m->cfg.wasmldr_path) {
@@ -102,8 +110,8 @@ static int open_fifo(struct kmgr *m, const char *id, bool create, int flags)
     return fd < 0 ? -errno : fd;
 }
 
-int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_keep **out,
-                    char *why, size_t why_cap)
+int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_keep **out, char *why,
+                    size_t why_cap)
 {
     struct kmgr_keep *k = calloc(1, sizeof(*k));
     char nonce_hex[2 * BURH_PROTO_NONCE_MAX + 1] = "", bufs[4][320];
@@ -112,8 +120,10 @@ int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_kee
         return snprintf(why, why_cap, "out of memory"), ENOMEM;
     k->status_fd = -1;
     k->mgr = m;
-    k->info = (burh_keep_info){.backend = req->backend, .state = BURH_KEEP_STARTING,
-                               .memory_mib = req->memory_mib, .created = (uint64_t)time(NULL)};
+    k->info = (burh_keep_info){.backend = req->backend,
+                               .state = BURH_KEEP_STARTING,
+                               .memory_mib = req->memory_mib,
+                               .created = (uint64_t)time(NULL)};
     hex_encode(req->nonce, nonce_hex);
     int rc = new_keep_id(k->info.id);
     int wr = rc ? rc : open_fifo(m, k->info.id, true, 0);
@@ -176,7 +186,7 @@ static void apply_status(struct kmgr *m, struct kmgr_keep *k, const burh_keep_st
         kill_group(k, "status record out of order");
         return;
     }
-    kmgr_record_save(m, k);
+    kmgr_record_update(m, k);
 }
 
 /* Reads what the FIFO holds and applies every complete record. */
@@ -276,17 +286,19 @@ static void keep_ended(struct kmgr *m, struct kmgr_keep *k, bool have_status, in
         else if (!have_status)
             snprintf(i->reason, sizeof(i->reason), "keepldr ended (exit status unknown)");
         else if (WIFSIGNALED(st))
-            snprintf(i->reason, sizeof(i->reason), "keepldr killed by signal %d (%s)",
-                     WTERMSIG(st), strsignal(WTERMSIG(st)));
+            snprintf(i->reason, sizeof(i->reason), "keepldr killed by signal %d (%s)", WTERMSIG(st),
+                     strsignal(WTERMSIG(st)));
         else
-            snprintf(i->reason, sizeof(i->reason), "keepldr exited with status %d without "
-                     "reporting the keep's exit", WEXITSTATUS(st));
+            snprintf(i->reason, sizeof(i->reason),
+                     "keepldr exited with status %d without "
+                     "reporting the keep's exit",
+                     WEXITSTATUS(st));
     }
     k->pid = 0;
     char path[4096];
     if (kmgr_path(m, i->id, ".fifo", path, sizeof(path)) == 0)
         unlink(path);
-    kmgr_record_save(m, k);
+    kmgr_record_update(m, k);
     kmgr_log(i->state == BURH_KEEP_EXITED ? KMGR_LOG_INFO : KMGR_LOG_WARN, "keep_ended",
              "id=%s state=%s exit_status=%lld reason=\"%s\"", i->id, burh_keep_state_name(i->state),
              (long long)i->exit_status, i->reason);

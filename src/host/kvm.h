@@ -2,6 +2,7 @@
 #ifndef BURH_HOST_KVM_H
 #define BURH_HOST_KVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,9 @@ struct kvm_fdtab {
 };
 
 void kvm_fdtab_init(struct kvm_fdtab *tab);
+/* Makes guest fd `guest_fd` (3..BURH_HC_FD_HOST_MAX-1) name host fd `fd`; takes ownership of
+ * `fd`. 0, or -1 when the number is taken or out of range. */
+int kvm_fdtab_install(struct kvm_fdtab *tab, int guest_fd, int fd);
 /* Closes every socket the keep opened (stdio stays open). */
 void kvm_fdtab_close_all(struct kvm_fdtab *tab);
 
@@ -102,6 +106,26 @@ struct kvm_hostcall_ctx {
  * memory (impossible once set up) returns -1. */
 int kvm_hostcall_handle(struct kvm_hostcall_ctx *ctx);
 
+/* ---- The launch digest (docs/kvm.md "Measurement") ---- */
+struct kvm_launch_inputs {
+    const uint8_t *shim; /* the shim ELF file, verbatim */
+    size_t shim_size;
+    const uint8_t *payload; /* the payload ELF file, verbatim */
+    size_t payload_size;
+    uint64_t mem_size; /* guest memory in bytes */
+    uint64_t flags;    /* BURH_BOOT_* as in the boot info */
+};
+
+/* SHA-384 of everything keepldr loads that is the same on every launch; 0 or -1. The one
+ * definition shared by burh-keepldr and `burh measure`. */
+int kvm_launch_digest(const struct kvm_launch_inputs *in, uint8_t out[BURH_LAUNCH_DIGEST_SIZE]);
+/* Reads a whole regular file (<= 256 MiB); the caller frees *data. 0, or -1 and why. */
+int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, size_t cap);
+/* kvm_launch_digest of two files. 0, or -1 and why. */
+int kvm_launch_digest_files(const char *shim_path, const char *payload_path, uint64_t mem_size,
+                            uint64_t flags, uint8_t out[BURH_LAUNCH_DIGEST_SIZE], char *why,
+                            size_t cap);
+
 /* ---- Running a keep ---- */
 enum kvm_outcome {
     KVM_OUT_EXITED = 0, /* the payload exited; `status` is its status */
@@ -109,7 +133,8 @@ enum kvm_outcome {
     KVM_OUT_ABORT,      /* the shim stopped the keep (e.g. a bad host reply) */
     KVM_OUT_TIMEOUT,    /* the wall-time limit passed */
     KVM_OUT_VM_ERROR,   /* triple fault, failed entry, internal error, unknown exit */
-    KVM_OUT_SETUP       /* the keep could not be built; `report` says why */
+    KVM_OUT_SETUP,      /* the keep could not be built; `report` says why */
+    KVM_OUT_STOPPED     /* SIGTERM/SIGINT/SIGHUP to keepldr; `status` is the signal */
 };
 
 /* burh-keepldr's exit status for each outcome other than KVM_OUT_EXITED. */
@@ -134,6 +159,7 @@ struct kvm_keep_config {
     int debug_console;      /* print the shim's log lines on stderr */
     uint64_t test_flags;    /* BURH_BOOT_TEST_* */
     enum kvm_hostile hostile;
+    int status_fd; /* >= 0: guest fd 3 writes here (a pipe keepldr relays); -1: none */
 };
 
 struct kvm_result {
@@ -142,10 +168,21 @@ struct kvm_result {
     char report[384];   /* one line saying what happened */
     uint64_t boot_ns;   /* KVM_CREATE_VM to the first hostcall (0 if none) */
     uint64_t hostcalls; /* hostcalls served */
+    uint8_t launch_digest[BURH_LAUNCH_DIGEST_SIZE]; /* as given to the guest */
 };
 
 /* Builds the keep, runs it to its end and fills `res`. Never exits the process. */
 void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res);
+
+/* ---- Status records of a keep running burh-wasmldr (kvm_relay.c) ---- */
+#define KVM_STATUS_PROTOCOL 76 /* the keep broke the status protocol (as keepldr.h's) */
+
+/* Starts relaying records from a new pipe to `to_mgr`; *guest_end is the pipe's write end, to
+ * be given to the guest (kvm_keep_config.status_fd). 0 or -1. */
+int kvm_relay_start(int to_mgr, int *guest_end);
+/* Closes guest_end, drains the pipe and sends the final "exit" record (the keep's own reason
+ * if it gave one, else `report`). Returns the status to exit with. */
+int kvm_relay_finish(int guest_end, int status, const char *report);
 
 /* Why /dev/kvm cannot run keeps here, or NULL when it can (for tests' skip messages). */
 const char *kvm_unusable_reason(void);

@@ -37,6 +37,14 @@ void kvm_fdtab_init(struct kvm_fdtab *tab)
         tab->host[i] = i <= 2 ? i : -1;
 }
 
+int kvm_fdtab_install(struct kvm_fdtab *tab, int guest_fd, int fd)
+{
+    if (guest_fd < 3 || guest_fd >= BURH_HC_FD_HOST_MAX || tab->host[guest_fd] >= 0 || fd < 0)
+        return -1;
+    tab->host[guest_fd] = fd;
+    return 0;
+}
+
 void kvm_fdtab_close_all(struct kvm_fdtab *tab)
 {
     for (int i = 0; i < BURH_HC_FD_MAX; i++) {
@@ -58,7 +66,7 @@ static int64_t adopt_fd(struct kvm_fdtab *tab, int fd)
 {
     if (fd < 0)
         return -errno;
-    for (int i = 3; i < BURH_HC_FD_MAX; i++) {
+    for (int i = 3; i < BURH_HC_FD_HOST_MAX; i++) {
         if (tab->host[i] < 0) {
             tab->host[i] = fd;
             return i;

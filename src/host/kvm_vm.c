@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,7 +30,6 @@
 #define EFER_LMA          (1ull << 10)
 #define EFER_NXE          (1ull << 11)
 #define CPUID_MAX_ENTRIES 256
-#define FILE_MAX          (256u << 20)
 
 struct keep {
     int kvm_fd, vm_fd, vcpu_fd;
@@ -45,6 +43,7 @@ struct keep {
 };
 
 static volatile sig_atomic_t g_timed_out;
+static volatile sig_atomic_t g_stop_signal; /* SIGTERM, SIGINT or SIGHUP: stop the keep */
 static struct kvm_run *volatile g_run_for_signal;
 
 static uint64_t now_ns(void)
@@ -77,12 +76,24 @@ static void on_alarm(int sig)
         g_run_for_signal->immediate_exit = 1;
 }
 
+/* keepmgr stops a keep with SIGTERM: end it the same way, so the report and status go out. */
+static void on_stop(int sig)
+{
+    g_stop_signal = sig;
+    if (g_run_for_signal)
+        g_run_for_signal->immediate_exit = 1;
+}
+
 static int arm_time_limit(unsigned ms)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_alarm; /* no SA_RESTART: interrupted calls must return */
     if (sigaction(SIGALRM, &sa, NULL) != 0)
+        return -1;
+    sa.sa_handler = on_stop;
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0 ||
+        sigaction(SIGHUP, &sa, NULL) != 0)
         return -1;
     struct itimerval it = {{0, 0}, {ms / 1000, (long)(ms % 1000) * 1000}};
     return ms ? setitimer(ITIMER_REAL, &it, NULL) : 0;
@@ -117,41 +128,6 @@ const char *kvm_unusable_reason(void)
         close(vm);
     close(fd);
     return r;
-}
-
-/* Reads a whole regular file of at most FILE_MAX bytes. The caller frees *data. */
-static int read_file(const char *path, uint8_t **data, size_t *size, char *why, size_t cap)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(why, cap, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > FILE_MAX) {
-        snprintf(why, cap, "%s: not a regular file of 1 byte to %u MiB", path, FILE_MAX >> 20);
-        close(fd);
-        return -1;
-    }
-    *size = (size_t)st.st_size;
-    *data = malloc(*size);
-    size_t got = 0;
-    while (*data && got < *size) {
-        ssize_t n = read(fd, *data + got, *size - got);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (!*data || got != *size) {
-        snprintf(why, cap, "%s: short read", path);
-        free(*data);
-        *data = NULL;
-        return -1;
-    }
-    return 0;
 }
 
 static int open_vm(struct keep *k)
@@ -202,6 +178,11 @@ static int setup_memory(struct keep *k, uint64_t size)
     return 0;
 }
 
+static uint64_t boot_flags(const struct kvm_keep_config *cfg)
+{
+    return (cfg->debug_console ? BURH_BOOT_DEBUG_CONSOLE : 0) | cfg->test_flags;
+}
+
 /* The shim at its link address, the payload file verbatim at BURH_GPA_PAYLOAD (the shim loads
  * it into user pages after checking it again), argv/envp strings at BURH_GPA_ARGS. */
 static int load_images(struct keep *k, const struct kvm_keep_config *cfg, uint64_t *free_gpa,
@@ -210,14 +191,26 @@ static int load_images(struct keep *k, const struct kvm_keep_config *cfg, uint64
     char why[256];
     uint8_t *shim = NULL, *payload = NULL;
     size_t shim_size = 0, payload_size = 0;
-    if (read_file(cfg->shim_path, &shim, &shim_size, why, sizeof(why)) != 0)
+    if (kvm_read_image(cfg->shim_path, &shim, &shim_size, why, sizeof(why)) != 0)
         return end_keep(k, KVM_OUT_SETUP, "shim: %s", why);
     enum kvm_elf_err err = kvm_elf_load_shim(&k->mem, shim, shim_size, &k->shim_entry);
-    free(shim);
-    if (err != KVM_ELF_OK)
+    if (err != KVM_ELF_OK) {
+        free(shim);
         return end_keep(k, KVM_OUT_SETUP, "shim %s: %s", cfg->shim_path, kvm_elf_strerror(err));
-    if (read_file(cfg->payload_path, &payload, &payload_size, why, sizeof(why)) != 0)
+    }
+    if (kvm_read_image(cfg->payload_path, &payload, &payload_size, why, sizeof(why)) != 0) {
+        free(shim);
         return end_keep(k, KVM_OUT_SETUP, "payload: %s", why);
+    }
+    /* Measured from the very bytes loaded, so the digest cannot drift from what runs. */
+    struct kvm_launch_inputs in = {shim,         shim_size,     payload,
+                                   payload_size, cfg->mem_size, boot_flags(cfg)};
+    int measured = kvm_launch_digest(&in, k->res->launch_digest);
+    free(shim);
+    if (measured != 0) {
+        free(payload);
+        return end_keep(k, KVM_OUT_SETUP, "cannot compute the launch digest");
+    }
     err = kvm_elf_check(payload, payload_size, KVM_ELF_PAYLOAD, NULL);
     uint8_t *dst = kvm_guest_span(&k->mem, BURH_GPA_PAYLOAD, payload_size);
     if (err == KVM_ELF_OK && dst)
@@ -270,8 +263,9 @@ static int write_boot_info(struct keep *k, const struct kvm_keep_config *cfg, ui
         .envc = cfg->envc,
         .hostcall_gpa = BURH_GPA_HOSTCALL,
         .free_gpa = free_gpa,
-        .flags = (cfg->debug_console ? BURH_BOOT_DEBUG_CONSOLE : 0) | cfg->test_flags,
+        .flags = boot_flags(cfg),
     };
+    memcpy(bi.launch_digest, k->res->launch_digest, sizeof(bi.launch_digest));
     void *dst = kvm_guest_span(&k->mem, BURH_GPA_BOOT_INFO, sizeof(bi));
     if (!dst)
         return end_keep(k, KVM_OUT_SETUP, "no room for the boot info");
@@ -447,6 +441,12 @@ static int handle_io(struct keep *k, const struct kvm_keep_config *cfg)
 static void run_loop(struct keep *k, const struct kvm_keep_config *cfg)
 {
     for (;;) {
+        if (g_stop_signal) {
+            k->res->status = g_stop_signal;
+            end_keep(k, KVM_OUT_STOPPED, "keep stopped by signal %d (%s)", (int)g_stop_signal,
+                     strsignal(g_stop_signal));
+            return;
+        }
         if (g_timed_out) {
             struct kvm_regs regs;
             memset(&regs, 0, sizeof(regs));
@@ -521,6 +521,7 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
     k.res = res;
     res->outcome = KVM_OUT_SETUP;
     g_timed_out = 0;
+    g_stop_signal = 0;
     uint64_t free_gpa = 0, payload_size = 0, args_size = 0;
     if (open_vm(&k) == 0 && setup_memory(&k, cfg->mem_size) == 0 &&
         load_images(&k, cfg, &free_gpa, &payload_size) == 0 &&
@@ -529,6 +530,9 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
         k.hc.mem = &k.mem;
         k.hc.hostile = cfg->hostile;
         kvm_fdtab_init(&k.hc.fds);
+        int status_dup = cfg->status_fd >= 0 ? fcntl(cfg->status_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        if (status_dup >= 0 && kvm_fdtab_install(&k.hc.fds, 3, status_dup) != 0)
+            close(status_dup);
         /* A peer that goes away must give the keep EPIPE, not kill keepldr. */
         signal(SIGPIPE, SIG_IGN);
         g_run_for_signal = k.run;

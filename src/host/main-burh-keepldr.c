@@ -18,12 +18,14 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: burh-keepldr --backend nil --nonce HEX --status-fd N [nil options]\n"
             "       burh-keepldr --backend kvm [kvm options] ELF [ARGS...]\n"
+            "       burh-keepldr --backend kvm --nonce HEX --status-fd N [--listen ADDR:PORT]\n"
+            "                    [--wasmldr PATH] [kvm options]   (burh-wasmldr-static in a keep)\n"
             "nil options (a sandboxed burh-wasmldr process, docs/keepmgr.md):\n"
             "  --nonce HEX          the tenant's nonce (16..64 bytes), passed to burh-wasmldr\n"
             "  --status-fd N        where status records go (docs/protocol.md section 3)\n"
             "  --memory-mib M       the keep's memory (16..65536, default 256)\n"
             "  --listen ADDR:PORT   where burh-wasmldr listens (default 127.0.0.1:0)\n"
-            "  --wasmldr PATH       default: burh-wasmldr next to this program\n"
+            "  --wasmldr PATH       default: burh-wasmldr (kvm: burh-wasmldr-static) next to this\n"
             "  --cpu-seconds S      CPU time limit (default 3600)\n"
             "  --seccomp-audit      log forbidden system calls instead of killing (development)\n"
             "kvm options:\n"
@@ -88,6 +90,8 @@ static int status_of(const struct kvm_result *res)
         return KVM_STATUS_TIMEOUT;
     case KVM_OUT_VM_ERROR:
         return KVM_STATUS_VM_ERROR;
+    case KVM_OUT_STOPPED:
+        return 128 + res->status;
     default:
         return KVM_STATUS_SETUP;
     }
@@ -199,11 +203,78 @@ static int run_nil(struct keepldr_nil_config *c)
     return keepldr_nil_run(c);
 }
 
+static void print_digest(const struct kvm_result *res)
+{
+    char hex[2 * BURH_LAUNCH_DIGEST_SIZE + 1];
+    for (unsigned k = 0; k < BURH_LAUNCH_DIGEST_SIZE; k++)
+        snprintf(hex + 2 * k, 3, "%02x", res->launch_digest[k]);
+    fprintf(stderr, "burh-keepldr: launch digest %s\n", hex);
+}
+
+static void print_timing(const struct kvm_result *res)
+{
+    print_digest(res);
+    fprintf(stderr,
+            "burh-keepldr: timing: boot %llu ns (KVM_CREATE_VM to first hostcall), "
+            "%llu hostcalls\n",
+            (unsigned long long)res->boot_ns, (unsigned long long)res->hostcalls);
+}
+
+/* burh-wasmldr-static in a kvm keep: its listening socket is a host socket (the tenant reaches
+ * the keep on the host's port) and its status records come out of guest fd 3. */
+static int run_kvm_wasmldr(struct options *o)
+{
+    struct keepldr_nil_config *c = &o->nil;
+    if (!c->nonce_hex || !is_hex_nonce(c->nonce_hex))
+        die("--nonce must be 32..128 lower-case hex digits%s", "");
+    if (c->status_fd < 3 || fcntl(c->status_fd, F_GETFD) < 0)
+        die("--status-fd must be an open descriptor above 2%s", "");
+    fcntl(c->status_fd, F_SETFD, FD_CLOEXEC);
+    const char *payload = c->wasmldr_path ? c->wasmldr_path : sibling_path("burh-wasmldr-static");
+    static char payload_abs[PATH_MAX];
+    if (!realpath(payload, payload_abs))
+        die("burh-wasmldr-static not found: %s", payload);
+    o->cfg.payload_path = payload_abs;
+    if (c->memory_mib != 256) { /* keepmgr's --memory-mib, unless --mem said otherwise */
+        if (c->memory_mib < 64 || c->memory_mib > 4096 || c->memory_mib % 2)
+            die("--memory-mib for a kvm keep must be even, 64..4096%s", "");
+        o->cfg.mem_size = (uint64_t)c->memory_mib << 20;
+    }
+    if (!o->cfg.shim_path)
+        o->cfg.shim_path = sibling_path("burh-shim.elf");
+    static const char *args[10];
+    unsigned n = 0;
+    args[n++] = "burh-wasmldr";
+    args[n++] = "--backend";
+    args[n++] = "kvm";
+    args[n++] = "--nonce";
+    args[n++] = c->nonce_hex;
+    args[n++] = "--listen";
+    args[n++] = c->listen;
+    args[n++] = "--status-fd";
+    args[n++] = "3";
+    o->cfg.argv = args;
+    o->cfg.argc = n;
+    int guest_end;
+    if (kvm_relay_start(c->status_fd, &guest_end) != 0)
+        die("cannot start the status relay: %s", strerror(errno));
+    o->cfg.status_fd = guest_end;
+    struct kvm_result res;
+    kvm_keep_run(&o->cfg, &res);
+    fprintf(stderr, "burh-keepldr: kvm keep ended: %s\n", res.report);
+    if (o->timing)
+        print_timing(&res);
+    else
+        print_digest(&res);
+    return kvm_relay_finish(guest_end, status_of(&res), res.report);
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {.cfg = {.mem_size = (uint64_t)KVM_DEFAULT_MEM_MIB << 20,
                                 .time_limit_ms = KVM_DEFAULT_TIME_LIMIT * 1000u},
                         .nil = {.listen = "127.0.0.1:0", .memory_mib = 256, .cpu_seconds = 3600}};
+    o.cfg.status_fd = -1;
     int i = parse_options(&o, argc, argv);
     if (o.backend && strcmp(o.backend, "nil") == 0) {
         if (i < argc)
@@ -212,8 +283,11 @@ int main(int argc, char **argv)
     }
     if (!o.backend || strcmp(o.backend, "kvm") != 0)
         die("--backend nil or kvm is required%s", "");
-    if (o.nil.status_fd)
-        die("kvm keeps cannot run burh-wasmldr yet: give an ELF and no --status-fd%s", "");
+    if (o.nil.nonce_hex || o.nil.status_fd) {
+        if (i < argc)
+            die("a kvm keep with --nonce runs burh-wasmldr-static, not %s", argv[i]);
+        return run_kvm_wasmldr(&o);
+    }
     if (i >= argc) {
         usage(stderr);
         die("no ELF program given%s", "");
@@ -233,9 +307,6 @@ int main(int argc, char **argv)
     if (res.outcome != KVM_OUT_EXITED || o.cfg.debug_console)
         fprintf(stderr, "burh-keepldr: %s\n", res.report);
     if (o.timing)
-        fprintf(stderr,
-                "burh-keepldr: timing: boot %llu ns (KVM_CREATE_VM to first hostcall), "
-                "%llu hostcalls\n",
-                (unsigned long long)res.boot_ns, (unsigned long long)res.hostcalls);
+        print_timing(&res);
     return status_of(&res);
 }

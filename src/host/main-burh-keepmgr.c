@@ -14,19 +14,18 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: burh-keepmgr --listen ADDR:PORT [options]\n"
-            "  --tls-cert FILE --tls-key FILE  serve HTTPS (PEM)\n"
-            "  --token-file FILE      require 'Authorization: Bearer <token in FILE>'\n"
-            "  --state-dir DIR        keep records (default /var/lib/burh-keepmgr)\n"
-            "  --max-keeps N          live keeps at once (default 64)\n"
-            "  --launcher exec|systemd  fork/exec keepldr, or in a transient systemd scope\n"
-            "  --keepldr PATH         default: burh-keepldr next to this program\n"
-            "  --wasmldr PATH         passed on to keepldr\n"
-            "  --keep-addr ADDR       address keeps listen on and endpoints name (127.0.0.1)\n"
-            "  --start-timeout S      a keep must be ready within S seconds (default 30)\n"
-            "  --client-timeout S     idle/slow HTTP clients are cut after S seconds (10)\n"
-            "  --log-level L          error|warn|info|debug (or env BURH_LOG_LEVEL)\n");
+    fprintf(out, "usage: burh-keepmgr --listen ADDR:PORT [options]\n"
+                 "  --tls-cert FILE --tls-key FILE  serve HTTPS (PEM)\n"
+                 "  --token-file FILE      require 'Authorization: Bearer <token in FILE>'\n"
+                 "  --state-dir DIR        keep records (default /var/lib/burh-keepmgr)\n"
+                 "  --max-keeps N          live keeps at once (default 64)\n"
+                 "  --launcher exec|systemd  fork/exec keepldr, or in a transient systemd scope\n"
+                 "  --keepldr PATH         default: burh-keepldr next to this program\n"
+                 "  --wasmldr PATH         passed on to keepldr\n"
+                 "  --keep-addr ADDR       address keeps listen on and endpoints name (127.0.0.1)\n"
+                 "  --start-timeout S      a keep must be ready within S seconds (default 30)\n"
+                 "  --client-timeout S     idle/slow HTTP clients are cut after S seconds (10)\n"
+                 "  --log-level L          error|warn|info|debug (or env BURH_LOG_LEVEL)\n");
 }
 
 static _Noreturn void die(const char *fmt, const char *arg)
@@ -113,7 +112,8 @@ static void check_config(const struct kmgr_config *c, const struct kmgr_http_con
         die("--tls-cert and --tls-key go together%s", "");
     if (c->launcher_systemd && !kmgr_systemd_running())
         die("--launcher systemd: systemd is not running here (no /run/systemd/system); "
-            "use --launcher exec%s", "");
+            "use --launcher exec%s",
+            "");
     if (access(c->keepldr_path, X_OK) != 0)
         die("keepldr not executable: %s", c->keepldr_path);
     if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST)
@@ -135,12 +135,14 @@ int main(int argc, char **argv)
 {
     static struct kmgr m;
     struct kmgr_http_config h = {.client_timeout_s = 10};
-    m.cfg = (struct kmgr_config){.state_dir = "/var/lib/burh-keepmgr", .keep_addr = "127.0.0.1",
-                                 .max_keeps = 64, .start_timeout_s = 30};
+    m.cfg = (struct kmgr_config){.state_dir = "/var/lib/burh-keepmgr",
+                                 .keep_addr = "127.0.0.1",
+                                 .max_keeps = 64,
+                                 .start_timeout_s = 30};
     const char *env_level = getenv("BURH_LOG_LEVEL");
     if (env_level && *env_level)
         set_log_level(env_level);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
@@ -149,7 +151,6 @@ int main(int argc, char **argv)
             usage(stderr);
             die("unknown option or missing value: %s", argv[i]);
         }
-        i++;
     }
     if (!m.cfg.keepldr_path)
         m.cfg.keepldr_path = sibling_path("burh-keepldr");

@@ -33,8 +33,8 @@ bool deploy_keepmgr_call(const deploy_keepmgr *m, const char *method, const char
                          char *msg, size_t cap);
 
 bool deploy_platform(const deploy_keepmgr *m, burh_platform_info *out, char *msg, size_t cap);
-bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req,
-                        burh_keep_info *out, char *msg, size_t cap);
+bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req, burh_keep_info *out,
+                        char *msg, size_t cap);
 bool deploy_keep_get(const deploy_keepmgr *m, const char *id, burh_keep_info *out, char *msg,
                      size_t cap);
 bool deploy_keep_delete(const deploy_keepmgr *m, const char *id);

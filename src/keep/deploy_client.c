@@ -48,8 +48,7 @@ static size_t collect(char *data, size_t size, size_t n, void *arg)
 static void describe_refusal(long status, const deploy_buf *resp, char *msg, size_t cap)
 {
     burh_proto_error e;
-    if (burh_proto_decode_error((burh_cbor_bytes){resp->ptr, resp->len}, &e, NULL) ==
-        BURH_PROTO_OK)
+    if (burh_proto_decode_error((burh_cbor_bytes){resp->ptr, resp->len}, &e, NULL) == BURH_PROTO_OK)
         snprintf(msg, cap, "HTTP %ld %s: %s", status, e.code, e.message);
     else
         snprintf(msg, cap, "HTTP %ld without a valid error body", status);
@@ -90,8 +89,7 @@ bool deploy_keepmgr_call(const deploy_keepmgr *m, const char *method, const char
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK) {
-        snprintf(msg, cap, "keepmgr at %s unreachable: %s", m->base_url,
-                 curl_easy_strerror(rc));
+        snprintf(msg, cap, "keepmgr at %s unreachable: %s", m->base_url, curl_easy_strerror(rc));
         return false;
     }
     if (*status < 200 || *status > 299) {
@@ -126,8 +124,8 @@ static bool decode_keep(const deploy_buf *resp, burh_keep_info *out, char *msg, 
     return false;
 }
 
-bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req,
-                        burh_keep_info *out, char *msg, size_t cap)
+bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req, burh_keep_info *out,
+                        char *msg, size_t cap)
 {
     uint8_t body[BURH_PROTO_KEEPMGR_BODY];
     size_t len = 0;

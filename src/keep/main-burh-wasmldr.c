@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "keep/wasmldr.h"
 
 #define MAX_BODY_MIB   80u
 #define READ_TIMEOUT_S 30u
+#define RUNTIME_MIB    320u /* address space for ourselves: code, TLS, the workload body */
 
 static const char usage_text[] =
     "usage: burh-wasmldr --nonce HEX [--listen ADDR:PORT] [--status-fd N]\n"
@@ -134,6 +136,18 @@ static wasmldr_fault test_knobs(options *o)
     return fault;
 }
 
+/* The guest's memory cap: --mem-limit, but never more than the keep's address-space limit
+ * (keepldr sets RLIMIT_AS) leaves after our own needs; the engine reserves the cap up front. */
+static uint32_t guest_memory_cap(uint32_t asked)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_AS, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
+        return asked;
+    uint64_t mib = r.rlim_cur >> 20;
+    uint64_t fit = mib > RUNTIME_MIB + 16 ? mib - RUNTIME_MIB : 16;
+    return asked != 0 && asked < fit ? asked : (uint32_t)(fit > 4096 ? 4096 : fit);
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -146,14 +160,16 @@ int main(int argc, char **argv)
     o.backend = BURH_PLATFORM_AUTO;
     parse_options(argc, argv, &o);
     wasmldr_fault fault = test_knobs(&o);
+    o.cfg.limits.mem_mib = guest_memory_cap(o.cfg.limits.mem_mib);
     if (o.cfg.status_fd >= 0 && fcntl(o.cfg.status_fd, F_SETFD, FD_CLOEXEC) != 0)
         die("--status-fd: not an open descriptor", "");
     /* The guest's output never touches our fds 1 and 2 (WASI sinks); the log is a copy of
      * stderr so a later redirection of fd 2 cannot mix the two. */
     int log_fd = dup(2);
     o.cfg.log = log_fd >= 0 ? fdopen(log_fd, "w") : NULL;
-    if (o.cfg.log == NULL || (o.quiet && (o.cfg.log = fopen("/dev/null", "w")) == NULL))
+    if (o.cfg.log == NULL)
         die("cannot keep a log stream", "");
+    o.cfg.quiet = o.quiet;
     wasmldr_identity id;
     char msg[300];
     if (!wasmldr_identity_make(o.backend, (burh_bytes){o.nonce, o.nonce_len}, fault, &id, msg,
@@ -161,7 +177,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "burh-wasmldr: %s\n", msg);
         return 1;
     }
-    fprintf(o.cfg.log, "burh-wasmldr: evidence: %s\n", burh_attest_platform_name(id.platform));
+    if (!o.quiet)
+        fprintf(o.cfg.log, "burh-wasmldr: evidence: %s\n", burh_attest_platform_name(id.platform));
     int status = wasmldr_serve(&o.cfg, &id);
     wasmldr_identity_free(&id);
     return status;

@@ -50,9 +50,9 @@ bool wasmldr_identity_make(burh_attest_platform backend, burh_bytes nonce, wasml
 void wasmldr_identity_free(wasmldr_identity *id);
 
 typedef struct wasmldr_limits {
-    uint32_t mem_mib;     /* cap on the guest's linear memory; 0 = the engine's default */
-    uint32_t time_s;      /* wall-clock limit of the run; 0 = none */
-    size_t max_body;      /* largest request body accepted */
+    uint32_t mem_mib;        /* cap on the guest's linear memory; 0 = the engine's default */
+    uint32_t time_s;         /* wall-clock limit of the run; 0 = none */
+    size_t max_body;         /* largest request body accepted */
     uint32_t read_timeout_s; /* a client silent this long while sending is cut off */
 } wasmldr_limits;
 
@@ -60,7 +60,7 @@ typedef struct wasmldr_limits {
 typedef struct wasmldr_outcome {
     burh_frame_kind kind; /* EXIT, TRAP or ERROR */
     int64_t exit;
-    char code[BURH_PROTO_CODE_MAX + 1]; /* ERROR: bad_module, resources, internal */
+    char code[BURH_PROTO_CODE_MAX + 1];    /* ERROR: bad_module, resources, internal */
     char text[BURH_PROTO_MESSAGE_MAX + 1]; /* TRAP reason or ERROR message */
 } wasmldr_outcome;
 
@@ -90,8 +90,9 @@ typedef struct wasmldr_server_config {
     const char *listen; /* "ADDR:PORT", PORT 0 = any free one */
     int status_fd;      /* -1: no status records */
     wasmldr_limits limits;
-    int record_fd;      /* test only (-1: off): decrypted bytes received, as decimal text */
-    FILE *log;          /* wasmldr's own messages (a copy of the original stderr) */
+    int record_fd; /* test only (-1: off): decrypted bytes received, as decimal text */
+    FILE *log;     /* wasmldr's own messages (a copy of the original stderr) */
+    bool quiet;    /* only failures are logged (--log-level error) */
 } wasmldr_server_config;
 
 /* Serves until the one workload has run and its response went out (or SIGTERM). Borrows

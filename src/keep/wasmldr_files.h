@@ -1,4 +1,4 @@
-/* wasmldr_files.h: the interim private directory that holds a workload's files and secrets. */
+/* wasmldr_files.h: a workload's files and secrets, in an in-memory file system for the guest. */
 #ifndef BURH_KEEP_WASMLDR_FILES_H
 #define BURH_KEEP_WASMLDR_FILES_H
 
@@ -6,23 +6,25 @@
 #include <stddef.h>
 
 #include "burh/keep_proto.h"
+#include "burh/wasi.h"
 
 /*
- * INTERIM, until WASI gets an in-memory file system: the workload's `files` are written under
- * a fresh mkdtemp() directory (mode 0700) that the guest sees as "/", its `secrets` under
- * /run/secrets/NAME in it (mode 0600). The directory is removed when the job ends.
- * What it lacks: the bytes sit in the host's file system, so on the nil backend the host can
- * read them (and a crash can leave them behind); in a confidential VM they stay in guest memory
- * only if the guest's /tmp is memory-backed.
+ * The workload's `files` and `secrets` never touch the host's file system: they are copied
+ * into a WASI memfs (keep memory only) that the guest sees as its preopened directory "/",
+ * files at their absolute paths (writable), secrets read-only at /run/secrets/NAME. The guest
+ * may write up to WASMLDR_FILES_SCRATCH more bytes into it.
  */
+#define WASMLDR_FILES_SCRATCH (64u << 20)
+
 typedef struct wasmldr_files {
-    char root[128]; /* "" when the workload has no files and no secrets */
+    burh_wasi_memfs *fs; /* NULL when the workload has no files and no secrets */
 } wasmldr_files;
 
-/* Makes the directory for w's files and secrets; false with a reason in `why` otherwise
- * (a partly made directory is removed). */
-bool wasmldr_files_make(const burh_workload *w, wasmldr_files *out, char *why, size_t cap);
-/* Removes the directory and everything in it; safe on an empty wasmldr_files. */
-void wasmldr_files_remove(wasmldr_files *f);
+/* Builds the memfs for w's files and secrets and preopens it in `wasi` as "/"; false with a
+ * reason in `why` otherwise. */
+bool wasmldr_files_make(const burh_workload *w, burh_wasi *wasi, wasmldr_files *out, char *why,
+                        size_t cap);
+/* Drops our reference to the memfs (the WASI context holds its own until it is freed). */
+void wasmldr_files_free(wasmldr_files *f);
 
 #endif

@@ -47,8 +47,7 @@ static bool hardware_evidence(const uint8_t report_data[64], burh_evidence *ev, 
         det.platform == BURH_ATTESTER_PLATFORM_NONE)
         return true; /* no hardware evidence here: the caller falls back to nil */
     *found = true;
-    *platform =
-        det.platform == BURH_ATTESTER_PLATFORM_SNP ? BURH_PLATFORM_SNP : BURH_PLATFORM_TDX;
+    *platform = det.platform == BURH_ATTESTER_PLATFORM_SNP ? BURH_PLATFORM_SNP : BURH_PLATFORM_TDX;
     if (burh_attester_get_evidence(&cfg, report_data, ev, &aerr) != BURH_ATTESTER_OK) {
         snprintf(msg, cap, "evidence: %s", aerr.message);
         return false;

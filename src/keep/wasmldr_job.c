@@ -59,8 +59,8 @@ static burh_wasi_status add_args_env(burh_wasi *wasi, const burh_workload *w)
         memcpy(entry, e->name.ptr, e->name.len);
         entry[e->name.len] = '=';
         memcpy(entry + e->name.len + 1, e->value.ptr, e->value.len);
-        st = burh_wasi_add_env(wasi, (bw_name){(const uint8_t *)entry, e->name.len + 1 +
-                                                                           e->value.len});
+        st = burh_wasi_add_env(wasi,
+                               (bw_name){(const uint8_t *)entry, e->name.len + 1 + e->value.len});
     }
     free(entry);
     return st;
@@ -85,20 +85,9 @@ static bool build_world(wasmldr_job *job, const wasmldr_limits *limits, wasmldr_
         return false;
     }
     char why[200];
-    if (!wasmldr_files_make(&job->w, &job->files, why, sizeof why)) {
-        outcome_error(fail, "internal", "files: %s%s", why, "");
+    if (!wasmldr_files_make(&job->w, job->wasi, &job->files, why, sizeof why)) {
+        outcome_error(fail, "resources", "files: %s%s", why, "");
         return false;
-    }
-    if (job->files.root[0] != '\0') {
-        st = burh_wasi_add_preopen(job->wasi,
-                                   (bw_name){(const uint8_t *)job->files.root,
-                                             strlen(job->files.root)},
-                                   (bw_name){(const uint8_t *)"/", 1});
-        if (st != BURH_WASI_OK) {
-            outcome_error(fail, "internal", "files: preopen: %s%s", burh_wasi_status_name(st),
-                          "");
-            return false;
-        }
     }
     return true;
 }
@@ -215,11 +204,13 @@ void wasmldr_job_run(wasmldr_job *job, wasmldr_outcome *out)
     if (st == BW_OK || st == BW_ERR_EXIT) {
         out->kind = BURH_FRAME_EXIT;
         out->exit = st == BW_OK ? 0 : err.exit_code;
-    } else if (st == BW_ERR_TRAP && err.trap == BW_TRAP_INTERRUPTED &&
-               atomic_load(&job->time_up)) {
+    } else if (st == BW_ERR_TRAP && err.trap == BW_TRAP_INTERRUPTED && atomic_load(&job->time_up)) {
         char secs[16];
         snprintf(secs, sizeof secs, "%u", job->time_s);
         outcome_error(out, "resources", "time limit of %s s exceeded%s", secs, "");
+    } else if (st == BW_ERR_TRAP && err.trap == BW_TRAP_INTERRUPTED &&
+               atomic_load(&job->stopping)) {
+        outcome_error(out, "internal", "stopped: nobody waits for the result%s%s", "", "");
     } else if (st == BW_ERR_TRAP) {
         out->kind = BURH_FRAME_TRAP;
         snprintf(out->text, BURH_PROTO_TRAP_MAX + 1, "%s",
@@ -249,9 +240,9 @@ void wasmldr_job_free(wasmldr_job *job)
     if (job == NULL)
         return;
     bw_store_free(job->store);
-    burh_wasi_free(job->wasi);
+    burh_wasi_free(job->wasi); /* before the memfs: it holds a reference */
     bw_module_free(job->module);
-    wasmldr_files_remove(&job->files);
+    wasmldr_files_free(&job->files);
     /* Secrets travelled in the body: clear it before it goes back to the allocator. */
     if (job->body != NULL)
         OPENSSL_cleanse(job->body, job->body_len);

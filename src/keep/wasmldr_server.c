@@ -39,11 +39,14 @@ typedef struct server {
     uint64_t received; /* decrypted request bytes, for the test-only record */
     /* the one workload */
     struct evhttp_request *req; /* NULL once the client went away */
+    struct bufferevent *bev;
     wasmldr_job *job;
     wasmldr_outcome outcome;
     pthread_t worker;
+    bool worker_started;
     int out_rd, out_wr, err_rd, err_wr, notify_rd, notify_wr;
-    struct event *out_ev, *err_ev, *notify_ev, *limit_ev, *resume_ev, *term_ev;
+    struct event *out_ev, *err_ev, *notify_ev, *limit_ev, *resume_ev, *term_ev, *drain_ev;
+    unsigned drain_ticks;
     uint8_t frame[FRAME_CAP];
 } server;
 
@@ -51,6 +54,13 @@ static void logf_(const server *s, const char *what, const char *detail)
 {
     fprintf(s->cfg->log, "burh-wasmldr: %s%s%s\n", what, detail[0] != '\0' ? ": " : "", detail);
     fflush(s->cfg->log);
+}
+
+/* Informational lines are dropped with --log-level error; failures are always logged. */
+static void log_info(const server *s, const char *what, const char *detail)
+{
+    if (!s->cfg->quiet)
+        logf_(s, what, detail);
 }
 
 /* ---- status records and the test-only byte record ---- */
@@ -93,8 +103,7 @@ static void send_error(struct evhttp_request *req, int status, const char *code,
     struct evbuffer *out = evbuffer_new();
     if (out != NULL && burh_proto_encode_error(&e, body, sizeof body, &len) == BURH_PROTO_OK)
         evbuffer_add(out, body, len);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/cbor");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/cbor");
     evhttp_send_reply(req, status, code, out);
     if (out != NULL)
         evbuffer_free(out);
@@ -102,11 +111,21 @@ static void send_error(struct evhttp_request *req, int status, const char *code,
 
 /* ---- streaming ---- */
 
+/* Re-arms the connection's write event. bufferevent_openssl (libevent 2.1) sometimes leaves
+ * data in its output with no write pending, so every queued chunk is followed by a kick. */
+static void kick_writes(server *s)
+{
+    if (s->bev != NULL && evbuffer_get_length(bufferevent_get_output(s->bev)) > 0) {
+        bufferevent_disable(s->bev, EV_WRITE);
+        bufferevent_enable(s->bev, EV_WRITE);
+    }
+}
+
 static void send_frame(server *s, const burh_workload_frame *f)
 {
     size_t len = 0;
-    if (s->req == NULL || burh_proto_encode_frame(f, s->frame, sizeof s->frame, &len) !=
-                              BURH_PROTO_OK)
+    if (s->req == NULL ||
+        burh_proto_encode_frame(f, s->frame, sizeof s->frame, &len) != BURH_PROTO_OK)
         return;
     struct evbuffer *chunk = evbuffer_new();
     if (chunk == NULL)
@@ -114,17 +133,14 @@ static void send_frame(server *s, const burh_workload_frame *f)
     evbuffer_add(chunk, s->frame, len);
     evhttp_send_reply_chunk(s->req, chunk);
     evbuffer_free(chunk);
+    kick_writes(s);
 }
 
 /* Bytes the connection has not sent yet: when the client reads slowly, stop reading the
  * guest's pipes so it blocks on its own writes instead of our memory growing. */
 static size_t backlog(const server *s)
 {
-    if (s->req == NULL)
-        return 0;
-    struct evhttp_connection *c = evhttp_request_get_connection(s->req);
-    struct bufferevent *bev = c != NULL ? evhttp_connection_get_bufferevent(c) : NULL;
-    return bev != NULL ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
+    return s->bev != NULL ? evbuffer_get_length(bufferevent_get_output(s->bev)) : 0;
 }
 
 /* Reads what the guest wrote on one pipe and forwards it; false at end of file. */
@@ -182,24 +198,42 @@ static int exit_status_of(const wasmldr_outcome *o)
     return strcmp(o->code, "bad_module") == 0 ? 126 : EXIT_NO_WORKLOAD;
 }
 
+/* After the last chunk: exit once the connection's output has really gone out (evhttp's
+ * completion callback can come while bytes still sit in bufferevent_openssl), or after 10 s. */
+static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    server *s = arg;
+    struct timeval tick = {0, 20000}, linger = {0, 100000};
+    if (s->bev == NULL || evbuffer_get_length(bufferevent_get_output(s->bev)) == 0 ||
+        ++s->drain_ticks > 500) {
+        event_base_loopexit(s->base, &linger);
+        return;
+    }
+    kick_writes(s);
+    evtimer_add(s->drain_ev, &tick);
+}
+
 static void on_sent(struct evhttp_request *req, void *arg)
 {
     (void)req;
     server *s = arg;
     s->state = SRV_DONE;
-    struct timeval tv = {0, 100000}; /* let TLS close_notify go out */
-    event_base_loopexit(s->base, &tv);
+    struct timeval now = {0, 0};
+    evtimer_add(s->drain_ev, &now);
 }
 
 static void on_client_gone(struct evhttp_connection *conn, void *arg)
 {
     (void)conn;
     server *s = arg;
+    s->bev = NULL; /* freed with the connection */
     if (s->state == SRV_DONE)
         return;
     s->req = NULL;
-    logf_(s, "the client went away", "stopping the workload");
-    if (s->job != NULL && s->state == SRV_RUNNING) {
+    log_info(s, "the client went away", "stopping the workload");
+    if (s->job != NULL && s->worker_started) {
         wasmldr_job_cancel(s->job);
         pthread_kill(s->worker, SIGUSR1);
     }
@@ -227,6 +261,7 @@ static void finish(server *s)
     evhttp_request_set_on_complete_cb(s->req, on_sent, s);
     evhttp_send_reply_end(s->req);
     s->req = NULL;
+    kick_writes(s);
 }
 
 static void on_worker_done(evutil_socket_t fd, short what, void *arg)
@@ -237,6 +272,7 @@ static void on_worker_done(evutil_socket_t fd, short what, void *arg)
     if (read(fd, &b, 1) != 1)
         return;
     pthread_join(s->worker, NULL);
+    s->worker_started = false;
     event_del(s->limit_ev);
     event_del(s->resume_ev);
     /* Close the pipes' write ends, then forward what is left in them. */
@@ -300,8 +336,7 @@ static bool capture_output(server *s)
     s->out_ev = event_new(s->base, s->out_rd, EV_READ | EV_PERSIST, on_output, s);
     s->err_ev = event_new(s->base, s->err_rd, EV_READ | EV_PERSIST, on_output, s);
     return wasmldr_job_set_output(s->job, s->out_wr, s->err_wr) && s->out_ev != NULL &&
-           s->err_ev != NULL && event_add(s->out_ev, NULL) == 0 &&
-           event_add(s->err_ev, NULL) == 0;
+           s->err_ev != NULL && event_add(s->out_ev, NULL) == 0 && event_add(s->err_ev, NULL) == 0;
 }
 
 static bool start_worker(server *s)
@@ -317,7 +352,8 @@ static bool start_worker(server *s)
         struct timeval tv = {(time_t)s->cfg->limits.time_s, 0};
         evtimer_add(s->limit_ev, &tv);
     }
-    return pthread_create(&s->worker, NULL, worker_main, s) == 0;
+    s->worker_started = pthread_create(&s->worker, NULL, worker_main, s) == 0;
+    return s->worker_started;
 }
 
 /* ---- the request ---- */
@@ -362,6 +398,41 @@ static bool take_workload(server *s, struct evhttp_request *req)
     return true;
 }
 
+static void begin_response(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    server *s = arg;
+    if (s->req == NULL) { /* the client left before we answered */
+        if (s->job != NULL)
+            wasmldr_job_free(s->job);
+        s->job = NULL;
+        s->outcome = (wasmldr_outcome){.kind = BURH_FRAME_ERROR, .code = "internal"};
+        finish(s);
+        return;
+    }
+    /* The request is in: from now on a quiet program is no idle client. Only a client that
+     * stops reading (output pending for the timeout) is cut off, which stops the guest. */
+    struct timeval write_timeout = {(time_t)s->cfg->limits.read_timeout_s, 0};
+    if (s->bev != NULL)
+        bufferevent_set_timeouts(s->bev, NULL, &write_timeout);
+    evhttp_add_header(evhttp_request_get_output_headers(s->req), "Content-Type",
+                      "application/cbor-seq");
+    evhttp_send_reply_start(s->req, 200, "OK");
+    if (s->job == NULL) { /* a bad module: the error frame says why */
+        finish(s);
+        return;
+    }
+    if (!start_worker(s)) {
+        wasmldr_job_free(s->job);
+        s->job = NULL;
+        s->outcome = (wasmldr_outcome){.kind = BURH_FRAME_ERROR, .code = "internal"};
+        snprintf(s->outcome.text, sizeof s->outcome.text, "cannot start the workload: %s",
+                 strerror(errno));
+        finish(s);
+    }
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
     server *s = arg;
@@ -378,22 +449,15 @@ static void on_request(struct evhttp_request *req, void *arg)
         return;
     s->state = SRV_RUNNING;
     s->req = req;
+    s->bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
     send_status(s, &(burh_keep_status){.event = BURH_STATUS_RUNNING});
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, s);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/cbor-seq");
-    evhttp_send_reply_start(req, 200, "OK");
-    if (s->job == NULL) { /* a bad module: the error frame says why */
-        finish(s);
-        return;
-    }
-    if (!start_worker(s)) {
-        wasmldr_job_free(s->job);
-        s->job = NULL;
-        s->outcome = (wasmldr_outcome){.kind = BURH_FRAME_ERROR, .code = "internal"};
-        snprintf(s->outcome.text, sizeof s->outcome.text, "cannot start the workload: %s",
-                 strerror(errno));
-        finish(s);
+    /* Answer from a fresh loop turn, not from inside evhttp's read callback: a reply
+     * started there lost every later chunk in bufferevent_openssl (seen with libevent 2.1). */
+    struct timeval now = {0, 0};
+    if (event_base_once(s->base, -1, EV_TIMEOUT, begin_response, s, &now) != 0) {
+        s->req = NULL;
+        send_error(req, 500, "internal", "cannot schedule the workload");
     }
 }
 
@@ -406,7 +470,7 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
     if (ssl == NULL)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(
-        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
     if (bev == NULL)
         return NULL;
     bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
@@ -423,8 +487,7 @@ static uint16_t bind_listener(server *s, char *msg, size_t cap)
     size_t hl = colon != NULL ? (size_t)(colon - s->cfg->listen) : 0;
     char *end = NULL;
     long port = colon != NULL ? strtol(colon + 1, &end, 10) : -1;
-    if (colon == NULL || hl == 0 || hl >= sizeof host || *end != '\0' || port < 0 ||
-        port > 65535) {
+    if (colon == NULL || hl == 0 || hl >= sizeof host || *end != '\0' || port < 0 || port > 65535) {
         snprintf(msg, cap, "--listen needs ADDR:PORT, not '%s'", s->cfg->listen);
         return 0;
     }
@@ -435,8 +498,8 @@ static uint16_t bind_listener(server *s, char *msg, size_t cap)
     }
     memcpy(host, h, hl);
     host[hl] = '\0';
-    struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(s->http, host,
-                                                                       (uint16_t)port);
+    struct evhttp_bound_socket *bound =
+        evhttp_bind_socket_with_handle(s->http, host, (uint16_t)port);
     if (bound == NULL) {
         snprintf(msg, cap, "cannot listen on %s: %s", s->cfg->listen, strerror(errno));
         return 0;
@@ -470,8 +533,9 @@ static bool make_events(server *s)
     s->limit_ev = evtimer_new(s->base, on_time_limit, s);
     s->resume_ev = evtimer_new(s->base, on_resume, s);
     s->term_ev = evsignal_new(s->base, SIGTERM, on_terminate, s);
-    return s->notify_ev != NULL && s->limit_ev != NULL &&
-           s->resume_ev != NULL && s->term_ev != NULL && event_add(s->notify_ev, NULL) == 0 &&
+    s->drain_ev = evtimer_new(s->base, on_drain_tick, s);
+    return s->notify_ev != NULL && s->limit_ev != NULL && s->resume_ev != NULL &&
+           s->term_ev != NULL && s->drain_ev != NULL && event_add(s->notify_ev, NULL) == 0 &&
            event_add(s->term_ev, NULL) == 0;
 }
 
@@ -482,6 +546,10 @@ static bool setup(server *s, const wasmldr_identity *id, char *msg, size_t cap)
         snprintf(msg, cap, "TLS: %s", aerr.message);
         return false;
     }
+    /* No session tickets: every connection is attested afresh, and OpenSSL's post-handshake
+     * ticket write confuses bufferevent_openssl's accounting (bodies were lost). */
+    SSL_CTX_set_num_tickets(s->tls, 0);
+    SSL_CTX_set_session_cache_mode(s->tls, SSL_SESS_CACHE_OFF);
     s->base = event_base_new();
     s->http = s->base != NULL ? evhttp_new(s->base) : NULL;
     if (s->http == NULL || !make_events(s)) {
@@ -501,18 +569,17 @@ static bool setup(server *s, const wasmldr_identity *id, char *msg, size_t cap)
     send_status(s, &(burh_keep_status){.event = BURH_STATUS_READY, .port = port});
     char p[8];
     snprintf(p, sizeof p, "%u", port);
-    logf_(s, "listening on port", p);
+    log_info(s, "listening on port", p);
     return true;
 }
 
 static void teardown(server *s)
 {
-    event_free(s->out_ev);
-    event_free(s->err_ev);
-    event_free(s->notify_ev);
-    event_free(s->limit_ev);
-    event_free(s->resume_ev);
-    event_free(s->term_ev);
+    struct event *evs[] = {s->out_ev,    s->err_ev,  s->notify_ev, s->limit_ev,
+                           s->resume_ev, s->term_ev, s->drain_ev};
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        if (evs[i] != NULL) /* libevent's event_free does not take NULL */
+            event_free(evs[i]);
     if (s->http != NULL)
         evhttp_free(s->http);
     if (s->base != NULL)
@@ -539,13 +606,13 @@ int wasmldr_serve(const wasmldr_server_config *cfg, const wasmldr_identity *id)
         return EXIT_NO_WORKLOAD;
     }
     event_base_dispatch(s.base);
-    if (s.state == SRV_RUNNING) {
+    if (s.worker_started) {
         /* Stopped by a signal mid-run: end the guest before its memory goes away. */
         wasmldr_job_cancel(s.job);
         pthread_kill(s.worker, SIGUSR1);
         pthread_join(s.worker, NULL);
-        wasmldr_job_free(s.job);
     }
+    wasmldr_job_free(s.job);
     teardown(&s);
     return s.exit_status;
 }

@@ -32,16 +32,19 @@ uint64_t rd_map(proto_reader *r, const char *field, uint64_t max);
  * key that is not text, unknown, or already seen (bit i of *seen). */
 int rd_key(proto_reader *r, const char *const *names, int n, uint32_t *seen);
 /* Checks that every key in `required` (bit mask) was seen. */
-void rd_require(proto_reader *r, uint32_t seen, uint32_t required, const char *const *names,
-                int n);
+void rd_require(proto_reader *r, uint32_t seen, uint32_t required, const char *const *names, int n);
 /* The "v" value (key already read): must be 1. */
 void rd_version(proto_reader *r);
 
 /* The keys of an error map after its head ("v" required when `versioned`). */
 void rd_error_body(proto_reader *r, uint64_t n, bool versioned, burh_proto_error *out);
 
-/* The first item of a CBOR sequence as its exact bytes; INCOMPLETE when it is cut short. */
-burh_proto_err rd_first_item(burh_cbor_bytes in, burh_cbor_bytes *item, burh_proto_diag *diag);
+/* Starts reading the first item of a CBOR sequence (a stream record): INCOMPLETE when it is cut
+ * short, else the reader is set on exactly its bytes and *item_len is their count. */
+burh_proto_err rd_stream_begin(proto_reader *r, burh_cbor_bytes in, size_t *item_len,
+                               burh_proto_diag *diag);
+/* Finishes a stream record: *used keeps the item's length on success and is 0 on error. */
+burh_proto_err rd_stream_end(proto_reader *r, size_t *used);
 
 /* Encoder tail: maps the codec's result to a protocol error and the length. */
 burh_proto_err enc_finish(burh_cbor_encoder *e, size_t *len);

@@ -233,8 +233,8 @@ burh_proto_err burh_proto_decode_keep_create(burh_cbor_bytes in, burh_keep_creat
             out->nonce = rd_bytes(&r, "nonce", BURH_PROTO_NONCE_MIN, BURH_PROTO_NONCE_MAX);
             break;
         case 3:
-            out->memory_mib = (uint32_t)rd_uint(&r, "memory_mib", BURH_PROTO_MEMORY_MIN,
-                                                BURH_PROTO_MEMORY_MAX);
+            out->memory_mib =
+                (uint32_t)rd_uint(&r, "memory_mib", BURH_PROTO_MEMORY_MIN, BURH_PROTO_MEMORY_MAX);
             break;
         }
     }

@@ -116,8 +116,7 @@ void rd_text_copy(proto_reader *r, const char *field, char *out, size_t cap, siz
     out[t.len] = '\0';
 }
 
-static uint64_t rd_container(proto_reader *r, const char *field, burh_cbor_type type,
-                             uint64_t max)
+static uint64_t rd_container(proto_reader *r, const char *field, burh_cbor_type type, uint64_t max)
 {
     burh_cbor_item it;
     if (!rd_item(r, field, type, &it))
@@ -153,13 +152,13 @@ int rd_key(proto_reader *r, const char *const *names, int n, uint32_t *seen)
     return rd_fail(r, BURH_PROTO_ERR_UNKNOWN_KEY, "key", "not part of this message"), -1;
 }
 
-void rd_require(proto_reader *r, uint32_t seen, uint32_t required, const char *const *names,
-                int n)
+void rd_require(proto_reader *r, uint32_t seen, uint32_t required, const char *const *names, int n)
 {
     for (int i = 0; i < n && r->err == BURH_PROTO_OK; i++) {
         if ((required & (1u << i)) && !(seen & (1u << i)))
-            rd_fail(r, i == 0 && strcmp(names[0], "v") == 0 ? BURH_PROTO_ERR_VERSION
-                                                             : BURH_PROTO_ERR_MISSING,
+            rd_fail(r,
+                    i == 0 && strcmp(names[0], "v") == 0 ? BURH_PROTO_ERR_VERSION
+                                                         : BURH_PROTO_ERR_MISSING,
                     names[i], "required key missing");
     }
 }
@@ -169,6 +168,44 @@ void rd_version(proto_reader *r)
     burh_cbor_item it;
     if (rd_item(r, "v", BURH_CBOR_UINT, &it) && (it.type != BURH_CBOR_UINT || it.u != 1))
         rd_fail(r, BURH_PROTO_ERR_VERSION, "v", "unsupported version");
+}
+
+static burh_proto_err rd_first_item(burh_cbor_bytes in, burh_cbor_bytes *item,
+                                    burh_proto_diag *diag)
+{
+    burh_cbor_decoder d;
+    burh_cbor_decoder_init(&d, in, BURH_CBOR_SEQUENCE);
+    burh_cbor_err ce = burh_cbor_next_raw(&d, item);
+    if (ce == BURH_CBOR_OK)
+        return BURH_PROTO_OK;
+    if (ce == BURH_CBOR_END || ce == BURH_CBOR_ERR_TRUNCATED || ce == BURH_CBOR_ERR_TOO_LONG)
+        return BURH_PROTO_ERR_INCOMPLETE;
+    proto_reader r;
+    rd_init(&r, in, diag);
+    rd_fail(&r, BURH_PROTO_ERR_CBOR, "item", burh_cbor_errstr(ce));
+    return r.err;
+}
+
+burh_proto_err rd_stream_begin(proto_reader *r, burh_cbor_bytes in, size_t *item_len,
+                               burh_proto_diag *diag)
+{
+    burh_cbor_bytes item;
+    burh_proto_err err = rd_first_item(in, &item, diag);
+    if (err != BURH_PROTO_OK) {
+        *item_len = 0;
+        return err;
+    }
+    rd_init(r, item, diag);
+    *item_len = item.len;
+    return BURH_PROTO_OK;
+}
+
+burh_proto_err rd_stream_end(proto_reader *r, size_t *used)
+{
+    burh_proto_err err = rd_finish(r);
+    if (err != BURH_PROTO_OK)
+        *used = 0;
+    return err;
 }
 
 burh_proto_err enc_finish(burh_cbor_encoder *e, size_t *len)

@@ -76,16 +76,13 @@ static void rd_event(proto_reader *r, burh_keep_status *out)
 burh_proto_err burh_proto_decode_status(burh_cbor_bytes in, burh_keep_status *out, size_t *used,
                                         burh_proto_diag *diag)
 {
-    burh_cbor_bytes item;
-    memset(out, 0, sizeof(*out));
-    *used = 0;
-    burh_proto_err err = rd_first_item(in, &item, diag);
-    if (err != BURH_PROTO_OK)
-        return err;
     proto_reader r;
     uint32_t seen = 0;
-    rd_init(&r, item, diag);
-    if (item.len > BURH_PROTO_STATUS_MAX)
+    memset(out, 0, sizeof(*out));
+    burh_proto_err err = rd_stream_begin(&r, in, used, diag);
+    if (err != BURH_PROTO_OK)
+        return err;
+    if (*used > BURH_PROTO_STATUS_MAX)
         rd_fail(&r, BURH_PROTO_ERR_RANGE, "status", "record over 512 bytes");
     uint64_t n = rd_map(&r, "status", 4);
     for (uint64_t i = 0; i < n && r.err == BURH_PROTO_OK; i++) {
@@ -109,11 +106,9 @@ burh_proto_err burh_proto_decode_status(burh_cbor_bytes in, burh_keep_status *ou
     }
     rd_require(&r, seen, 3, status_keys, 5);
     if (r.err == BURH_PROTO_OK && seen != event_keys[out->event])
-        rd_fail(&r, seen & ~event_keys[out->event] ? BURH_PROTO_ERR_UNKNOWN_KEY
-                                                    : BURH_PROTO_ERR_MISSING,
+        rd_fail(&r,
+                seen & ~event_keys[out->event] ? BURH_PROTO_ERR_UNKNOWN_KEY
+                                               : BURH_PROTO_ERR_MISSING,
                 event_names[out->event], "keys do not match the event");
-    err = rd_finish(&r);
-    if (err == BURH_PROTO_OK)
-        *used = item.len;
-    return err;
+    return rd_stream_end(&r, used);
 }

@@ -142,8 +142,8 @@ burh_proto_err burh_proto_decode_workload(burh_cbor_bytes in, burh_workload *out
     struct workload_arrays *a = calloc(1, sizeof(*a));
     if (!a)
         return BURH_PROTO_ERR_NOMEM;
-    *out = (burh_workload){.args = a->args, .env = a->env, .files = a->files,
-                           .secrets = a->secrets, .alloc_ = a};
+    *out = (burh_workload){
+        .args = a->args, .env = a->env, .files = a->files, .secrets = a->secrets, .alloc_ = a};
     rd_init(&r, in, diag);
     uint64_t n = rd_map(&r, "workload", 6);
     for (uint64_t i = 0; i < n && r.err == BURH_PROTO_OK; i++) {
@@ -318,41 +318,20 @@ static void rd_frame_value(proto_reader *r, int key, burh_workload_frame *out)
     }
 }
 
-burh_proto_err rd_first_item(burh_cbor_bytes in, burh_cbor_bytes *item, burh_proto_diag *diag)
-{
-    burh_cbor_decoder d;
-    burh_cbor_decoder_init(&d, in, BURH_CBOR_SEQUENCE);
-    burh_cbor_err ce = burh_cbor_next_raw(&d, item);
-    if (ce == BURH_CBOR_OK)
-        return BURH_PROTO_OK;
-    if (ce == BURH_CBOR_END || ce == BURH_CBOR_ERR_TRUNCATED || ce == BURH_CBOR_ERR_TOO_LONG)
-        return BURH_PROTO_ERR_INCOMPLETE;
-    proto_reader r;
-    rd_init(&r, in, diag);
-    rd_fail(&r, BURH_PROTO_ERR_CBOR, "item", burh_cbor_errstr(ce));
-    return r.err;
-}
-
 burh_proto_err burh_proto_decode_frame(burh_cbor_bytes in, burh_workload_frame *out, size_t *used,
                                        burh_proto_diag *diag)
 {
-    burh_cbor_bytes item;
-    memset(out, 0, sizeof(*out));
-    *used = 0;
-    burh_proto_err err = rd_first_item(in, &item, diag);
-    if (err != BURH_PROTO_OK)
-        return err;
     proto_reader r;
     uint32_t seen = 0;
-    rd_init(&r, item, diag);
+    memset(out, 0, sizeof(*out));
+    burh_proto_err err = rd_stream_begin(&r, in, used, diag);
+    if (err != BURH_PROTO_OK)
+        return err;
     uint64_t n = rd_map(&r, "frame", 2);
     if (r.err == BURH_PROTO_OK && n != 2)
         rd_fail(&r, BURH_PROTO_ERR_RANGE, "frame", "needs \"v\" and exactly one other key");
     for (uint64_t i = 0; i < n && r.err == BURH_PROTO_OK; i++)
         rd_frame_value(&r, rd_key(&r, frame_keys, 6, &seen), out);
     rd_require(&r, seen, 1, frame_keys, 6);
-    err = rd_finish(&r);
-    if (err == BURH_PROTO_OK)
-        *used = item.len;
-    return err;
+    return rd_stream_end(&r, used);
 }

@@ -222,8 +222,11 @@ static const char *const k_vector_names[32] = {"divide error",
 /* Some paravirtual KVM hosts (PVM) run SYSCALL's jump to LSTAR but leave the CPU in user mode,
  * so fetching syscall_entry faults from ring 3. The frame then holds everything SYSCALL would
  * have given us (RCX = return RIP, R11 = RFLAGS), so the syscall is served from here. */
+int g_kernel_emulated;
+
 static void syscall_from_fault(struct trap_frame *f)
 {
+    g_kernel_emulated = 1;
     struct syscall_frame s = {
         .r15 = f->r15,
         .r14 = f->r14,
@@ -243,10 +246,26 @@ static void syscall_from_fault(struct trap_frame *f)
         .user_rsp = f->rsp,
     };
     f->rax = (uint64_t)shim_syscall(&s);
-    f->rip = f->rcx;
+    /* The syscall may have switched threads: every register comes back from the frame. */
+    f->r15 = s.r15;
+    f->r14 = s.r14;
+    f->r13 = s.r13;
+    f->r12 = s.r12;
+    f->rbp = s.rbp;
+    f->rbx = s.rbx;
+    f->r9 = s.r9;
+    f->r8 = s.r8;
+    f->r10 = s.r10;
+    f->rdx = s.rdx;
+    f->rsi = s.rsi;
+    f->rdi = s.rdi;
+    f->rsp = s.user_rsp;
+    f->rcx = s.user_rip; /* as SYSCALL leaves them */
+    f->r11 = s.user_rflags;
+    f->rip = s.user_rip;
     /* R11 is the payload's own value if it jumped here: arithmetic, TF, DF, AC, ID only, never
      * IOPL. */
-    f->rflags = (f->r11 & 0x240fd5u) | 0x202u;
+    f->rflags = (s.user_rflags & 0x240fd5u) | 0x202u;
 }
 
 /* Called by exc_common. A user page fault on a lazily backed range is resolved; anything else

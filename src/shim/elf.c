@@ -146,7 +146,9 @@ enum {
     AT_SECURE = 23,
     AT_RANDOM = 25,
     AT_HWCAP2 = 26,
-    AT_EXECFN = 31
+    AT_EXECFN = 31,
+    /* burh's own entry (hostcall_abi.h): the launch digest, for the payload's evidence */
+    AT_BURH_LAUNCH_DIGEST = BURH_AT_LAUNCH_DIGEST
 };
 
 #define MAX_STRINGS 4096
@@ -172,7 +174,10 @@ uint64_t elf_build_stack(const struct payload_image *img)
     if (shim_random_bytes(random, sizeof(random)) != 0)
         shim_abort("no CPU random number generator for AT_RANDOM");
     uint64_t at_random = push_bytes(&sp, random, sizeof(random));
+    uint64_t at_digest = push_bytes(&sp, g_boot.launch_digest, sizeof(g_boot.launch_digest));
     uint64_t platform = push_bytes(&sp, "x86_64", 7);
+    /* one auxv pair per line */
+    /* clang-format off */
     uint64_t auxv[] = {AT_PHDR,     img->phdr_va,
                        AT_PHENT,    56,
                        AT_PHNUM,    img->phnum,
@@ -189,7 +194,9 @@ uint64_t elf_build_stack(const struct payload_image *img)
                        AT_RANDOM,   at_random,
                        AT_PLATFORM, platform,
                        AT_EXECFN,   g_boot.argc ? ptrs[0] : 0,
+                       AT_BURH_LAUNCH_DIGEST, at_digest,
                        AT_NULL,     0};
+    /* clang-format on */
     uint64_t words = 1 + g_boot.argc + 1 + g_boot.envc + 1 + sizeof(auxv) / 8;
     sp = (sp - words * 8) & ~15ull; /* the ABI wants RSP 16-byte aligned at _start */
     uint64_t at = sp, argc = g_boot.argc;

@@ -66,7 +66,7 @@ static int64_t expect_zero(const char *what, int64_t ret)
 
 static int64_t expect_fd(const char *what, int64_t ret)
 {
-    if (ret >= BURH_HC_FD_MAX)
+    if (ret >= BURH_HC_FD_HOST_MAX)
         shim_abort("host reply to %s: fd %ld out of range", what, (long)ret);
     return ret;
 }
@@ -273,37 +273,49 @@ static int64_t fwd_fd_int(uint32_t call, const char *what, int64_t fd, int64_t a
     return expect_zero(what, hc_call(call));
 }
 
-/* poll: the payload's fds/events stay ours; only revents come back, and must be plausible. */
-static int64_t fwd_poll(uint64_t fds, uint64_t nfds, int64_t timeout)
+/* Polls nfds entries already in shim memory; only revents come back, and must be plausible. */
+int64_t fwd_poll_host(struct burh_hc_pollfd *fds, uint32_t nfds, int64_t timeout)
 {
     if (nfds > BURH_HC_POLL_MAX)
         return -EINVAL;
-    if (mm_user_ok(fds, nfds * 8, 1) != 0)
-        return -EFAULT;
-    struct burh_hc_pollfd *user = (struct burh_hc_pollfd *)(uintptr_t)fds;
     struct burh_hc_pollfd *shared = (struct burh_hc_pollfd *)block_data();
-    for (uint64_t i = 0; i < nfds; i++) {
-        shared[i].fd = user[i].fd;
-        shared[i].events = user[i].events;
+    for (uint32_t i = 0; i < nfds; i++) {
+        shared[i].fd = fds[i].fd;
+        shared[i].events = fds[i].events;
         shared[i].revents = 0;
     }
-    hc_block()->args.poll.nfds = (uint32_t)nfds;
-    hc_block()->args.poll.timeout_ms = timeout < -1 ? -1 : (int32_t)timeout;
+    hc_block()->args.poll.nfds = nfds;
+    hc_block()->args.poll.timeout_ms = timeout < -1 || timeout > 0x7fffffff ? -1 : (int32_t)timeout;
     int64_t ret = expect_count("poll", hc_call(BURH_HC_POLL), nfds);
     if (ret < 0)
         return ret;
     int64_t ready = 0;
-    for (uint64_t i = 0; i < nfds; i++) {
+    for (uint32_t i = 0; i < nfds; i++) {
         int16_t rev = shared[i].revents;
-        if (user[i].fd < 0)
+        if (fds[i].fd < 0)
             rev = 0;
-        if (rev & ~(user[i].events | POLL_ALLWAYS))
+        if (rev & ~(fds[i].events | POLL_ALLWAYS))
             shim_abort("host reply to poll: revents %x not asked for", (unsigned)(uint16_t)rev);
-        user[i].revents = rev;
+        fds[i].revents = rev;
         ready += rev != 0;
     }
     if (ready != ret)
         shim_abort("host reply to poll: %ld ready but %ld revents", (long)ret, (long)ready);
+    return ret;
+}
+
+/* poll: the payload's array is checked once; the host sees a copy. */
+static int64_t fwd_poll(uint64_t fds, uint64_t nfds, int64_t timeout)
+{
+    static struct burh_hc_pollfd copy[BURH_HC_POLL_MAX];
+    if (nfds > BURH_HC_POLL_MAX)
+        return -EINVAL;
+    if (mm_user_ok(fds, nfds * 8, 1) != 0)
+        return -EFAULT;
+    memcpy(copy, (const void *)(uintptr_t)fds, (size_t)nfds * 8);
+    int64_t ret = fwd_poll_host(copy, (uint32_t)nfds, timeout);
+    if (ret >= 0)
+        memcpy((void *)(uintptr_t)fds, copy, (size_t)nfds * 8);
     return ret;
 }
 

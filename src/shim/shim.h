@@ -118,6 +118,9 @@ _Noreturn void shim_exit_status(int status);
 _Noreturn void shim_exit_fault(const struct trap_frame *f, uint64_t cr2, const char *what);
 
 /* cpu.c */
+/* Set once a syscall arrives through the fault path: the host emulates the shim (PVM), which
+ * cannot emulate every instruction (XSAVE, FXSAVE). */
+extern int g_kernel_emulated;
 void cpu_init(void);
 _Noreturn void cpu_test_triple_fault(void);
 uint64_t cpu_hwcap(void);
@@ -163,6 +166,14 @@ uint64_t elf_build_stack(const struct payload_image *img);
 /* syscall.c, hostcall.c */
 int64_t shim_syscall(struct syscall_frame *f);
 int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled);
+/* Polls host descriptors held in shim memory (epoll); replies checked as for poll. */
+int64_t fwd_poll_host(struct burh_hc_pollfd *fds, uint32_t nfds, int64_t timeout);
+/* thread.c: clone, futex, thread exit and switches at blocking calls. May replace *f with
+ * another thread's registers (its result is returned); may lower a poll timeout in a[]. */
+int64_t thread_syscall(struct syscall_frame *f, uint64_t a[6], int *handled);
+void thread_after_syscall(uint64_t nr, const uint64_t a[6]);
+/* localfd.c: pipes, eventfds, epoll, dup of stdio, futex, sysinfo */
+int64_t local_syscall(uint64_t nr, const uint64_t a[6], int *handled);
 
 static inline void outl(uint16_t port, uint32_t value)
 {

@@ -24,9 +24,7 @@
 #define SYS_getppid         110
 #define SYS_sigaltstack     131
 #define SYS_arch_prctl      158
-#define SYS_gettid          186
 #define SYS_futex           202
-#define SYS_set_tid_address 218
 #define SYS_exit_group      231
 #define SYS_openat          257
 #define SYS_newfstatat      262
@@ -228,8 +226,6 @@ static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
         return sys_range(nr, a[0], a[1], a[2]);
     case SYS_arch_prctl:
         return sys_arch_prctl((int64_t)a[0], a[1]);
-    case SYS_set_tid_address:
-        return KEEP_PID;
     case SYS_set_robust_list:
         return 0;
     case SYS_rt_sigaction:
@@ -241,7 +237,6 @@ static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
     case SYS_uname:
         return sys_uname(a[0]);
     case SYS_getpid:
-    case SYS_gettid:
         return KEEP_PID;
     case SYS_getppid:
         return 0;
@@ -276,10 +271,16 @@ int64_t shim_syscall(struct syscall_frame *f)
 {
     uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     int handled;
-    int64_t ret = served_syscall(f->nr, a, &handled);
+    int64_t ret = thread_syscall(f, a, &handled);
+    if (handled)
+        return ret; /* possibly another thread's result: f now holds its registers */
+    ret = local_syscall(f->nr, a, &handled);
+    if (!handled)
+        ret = served_syscall(f->nr, a, &handled);
     if (!handled)
         ret = fwd_syscall(f->nr, a, &handled);
     if (!handled)
         shim_log("syscall %lu not supported: -ENOSYS", (unsigned long)f->nr);
+    thread_after_syscall(f->nr, a);
     return ret;
 }

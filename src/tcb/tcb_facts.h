@@ -36,6 +36,9 @@ extern const char burh_tcb_facts_cc[];
 extern const char burh_tcb_facts_cflags[];
 extern const char burh_tcb_facts_ldflags[];
 extern const char burh_tcb_facts_shim_cflags[];
+/* Lines of the kvm host sources (src/host) naming KVM_IOEVENTFD, KVM_IRQFD, KVM_CREATE_IRQCHIP or
+ * virtio. */
+extern const uint32_t burh_tcb_facts_kvm_device_refs;
 extern const burh_tcb_loc_fact burh_tcb_facts_loc[];
 extern const burh_tcb_hostcall_fact burh_tcb_facts_hostcalls[];
 extern const burh_tcb_wasi_fact burh_tcb_facts_wasi[];
@@ -45,6 +48,7 @@ extern const char *const burh_tcb_facts_shim_forwarded[];
 /* From link maps; programs linked without build/<variant>/gen/tcb_linkfacts.o get empty
  * tables (weak definitions in tcb_report.c) and report the link figures as not measured. */
 extern const burh_tcb_link_fact burh_tcb_link_wasmldr[];
+extern const burh_tcb_link_fact burh_tcb_link_wasmldr_components[]; /* libburh.a by folder */
 extern const burh_tcb_link_fact burh_tcb_link_shim[];
 
 #endif

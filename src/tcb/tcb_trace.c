@@ -52,8 +52,8 @@ static void set_add(trace_sets *t, json_t *set, span key, json_t *value)
         json_decref(value);
         return;
     }
-    if (json_object_set_new(set, buf, value) != 0)
-        json_decref(value); /* invalid UTF-8: skipped */
+    /* jansson takes the reference even when it refuses the key (invalid UTF-8: skipped). */
+    json_object_set_new(set, buf, value);
 }
 
 /* The first double-quoted argument after the opening parenthesis (escapes kept as text). */
@@ -102,6 +102,18 @@ static const char *result_of(span args)
     return "unknown";
 }
 
+/* "libx.so", "libx.so.6": ".so" at the end or before a version (not "ld.so.cache"). */
+static bool is_shared_object(span path)
+{
+    for (size_t i = 0; i + 3 <= path.n; i++) {
+        if (memcmp(path.p + i, ".so", 3) == 0 &&
+            (i + 3 == path.n || (i + 4 < path.n && path.p[i + 3] == '.' && path.p[i + 4] >= '0' &&
+                                 path.p[i + 4] <= '9')))
+            return true;
+    }
+    return false;
+}
+
 static void note_call(trace_sets *t, span name, span args)
 {
     set_add(t, t->syscalls, name, json_true());
@@ -111,7 +123,7 @@ static void note_call(trace_sets *t, span name, span args)
         span path = first_quoted(args);
         const char *res = result_of(args);
         set_add(t, t->files, path, json_string(res));
-        if (strcmp(res, "ok") == 0 && span_has(path, ".so"))
+        if (strcmp(res, "ok") == 0 && is_shared_object(path))
             set_add(t, t->libraries, path, json_true());
     } else if (name.n == 6 && memcmp(name.p, "socket", 6) == 0) {
         span dom = nth_flag(args, 0), type = nth_flag(args, 1);
@@ -149,7 +161,7 @@ static void parse_line(trace_sets *t, span line)
     if (i == start || i - start > NAME_MAX_LEN || i >= line.n || line.p[i] != '(')
         return; /* signals, exits, noise */
     t->lines++;
-    note_call(t, (span){line.p + start, i - start}, (span){line.p + i, line.n - i});
+    note_call(t, (span){line.p + start, i - start}, (span){line.p + i + 1, line.n - i - 1});
 }
 
 /* The keys of a set as a sorted array (jansson objects are unordered), or the set itself. */
@@ -176,10 +188,10 @@ static json_t *sorted_keys(json_t *set, bool with_values, const char *key_name,
     qsort(keys, n, sizeof *keys, cmp_str);
     for (k = 0; k < n; k++) {
         json_t *v = json_object_get(set, keys[k]);
-        json_t *item = !with_values           ? json_string(keys[k])
-                       : value_name == NULL   ? json_incref(v)
-                                              : json_pack("{s:s,s:O}", key_name, keys[k],
-                                                          value_name, v);
+        json_t *item = !with_values ? json_string(keys[k])
+                       : value_name == NULL
+                           ? json_incref(v)
+                           : json_pack("{s:s,s:O}", key_name, keys[k], value_name, v);
         if (item == NULL || json_array_append_new(arr, item) != 0) {
             free(keys);
             json_decref(arr);
@@ -192,8 +204,8 @@ static json_t *sorted_keys(json_t *set, bool with_values, const char *key_name,
 
 static json_t *trace_result(trace_sets *t)
 {
-    return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lines", (json_int_t)t->lines,
-                     "syscalls", sorted_keys(t->syscalls, false, NULL, NULL), "files",
+    return json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "lines", (json_int_t)t->lines, "syscalls",
+                     sorted_keys(t->syscalls, false, NULL, NULL), "files",
                      sorted_keys(t->files, true, "path", "result"), "sockets",
                      sorted_keys(t->sockets, true, NULL, NULL), "unix_connects",
                      sorted_keys(t->unix_connects, true, "path", "result"), "binds",
@@ -203,8 +215,9 @@ static json_t *trace_result(trace_sets *t)
 
 json_t *burh_tcb_trace_parse(const uint8_t *text, size_t len)
 {
-    trace_sets t = {json_object(), json_object(), json_object(), json_object(),
-                    json_object(), json_object(), 0, false};
+    trace_sets t = {
+        json_object(), json_object(), json_object(), json_object(), json_object(), json_object(), 0,
+        false};
     json_t *result = NULL;
     if (t.syscalls && t.files && t.sockets && t.unix_connects && t.binds && t.libraries) {
         const char *p = (const char *)text, *end = p + (text ? len : 0);

@@ -20,7 +20,7 @@ static uint16_t sock_get(wasi_call *c, uint32_t fd, uint64_t need, wasi_fd **out
     uint16_t werr = wasi_fd_get(c->w, fd, 0, &e);
     if (werr != WASI_ESUCCESS)
         return werr;
-    if (e->filetype != WASI_FILETYPE_SOCKET_STREAM || e->ops != &wasi_host_fs)
+    if (e->filetype != WASI_FILETYPE_SOCKET_STREAM || e->ops != &wasi_host_socket_fs)
         return WASI_ENOTSOCK;
     return wasi_fd_get(c->w, fd, need, out);
 }
@@ -41,7 +41,7 @@ static uint16_t sock_accept(wasi_call *c, const bw_value *args)
         return wasi_errno_from_host(errno);
     wasi_fd ne;
     memset(&ne, 0, sizeof ne);
-    ne.ops = &wasi_host_fs;
+    ne.ops = &wasi_host_socket_fs;
     ne.node.fd = conn;
     ne.filetype = WASI_FILETYPE_SOCKET_STREAM;
     ne.rights_base = wasi_socket_rights(false);

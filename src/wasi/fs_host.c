@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -180,6 +181,40 @@ static uint16_t host_writev(wasi_node n, struct iovec *iov, int iovcnt, size_t *
         if (i < iovcnt) {
             iov[i].iov_base = (uint8_t *)iov[i].iov_base + left;
             iov[i].iov_len -= left;
+        }
+    }
+    *done = total;
+    return WASI_ESUCCESS;
+}
+
+/* Sockets: as host_writev, but a peer that went away is EPIPE for the guest, never a
+ * SIGPIPE that would end the host process. */
+static uint16_t host_sendv(wasi_node n, struct iovec *iov, int iovcnt, size_t *done)
+{
+    size_t total = 0;
+    int i = 0;
+    for (;;) {
+        while (i < iovcnt && iov[i].iov_len == 0)
+            i++;
+        if (i == iovcnt)
+            break;
+        struct msghdr msg;
+        memset(&msg, 0, sizeof msg);
+        msg.msg_iov = iov + i;
+        msg.msg_iovlen = (size_t)(iovcnt - i);
+        ssize_t r = sendmsg(n.fd, &msg, MSG_NOSIGNAL);
+        if (r <= 0) {
+            *done = total;
+            return total > 0 || r == 0 ? WASI_ESUCCESS : host_err();
+        }
+        total += (size_t)r;
+        for (size_t left = (size_t)r; left > 0;) {
+            size_t step = left < iov[i].iov_len ? left : iov[i].iov_len;
+            iov[i].iov_base = (uint8_t *)iov[i].iov_base + step;
+            iov[i].iov_len -= step;
+            left -= step;
+            if (iov[i].iov_len == 0)
+                i++;
         }
     }
     *done = total;
@@ -610,6 +645,37 @@ const wasi_fs_ops wasi_host_fs = {
     .close = host_close,
     .readv = host_readv,
     .writev = host_writev,
+    .preadv = host_preadv,
+    .pwritev = host_pwritev,
+    .seek = host_seek,
+    .get_flags = host_get_flags,
+    .set_flags = host_set_flags,
+    .stat = host_stat,
+    .set_size = host_set_size,
+    .set_times = host_set_times,
+    .sync = host_sync,
+    .advise = host_advise,
+    .allocate = host_allocate,
+    .readdir = host_readdir,
+    .poll_fd = host_poll_fd,
+    .open_at = host_open_at,
+    .stat_at = host_stat_at,
+    .set_times_at = host_set_times_at,
+    .mkdir_at = host_mkdir_at,
+    .rmdir_at = host_rmdir_at,
+    .unlink_at = host_unlink_at,
+    .readlink_at = host_readlink_at,
+    .symlink_at = host_symlink_at,
+    .rename_at = host_rename_at,
+    .link_at = host_link_at,
+};
+
+/* Sockets share everything but writing (no SIGPIPE) with host files. */
+const wasi_fs_ops wasi_host_socket_fs = {
+    .name = "host socket",
+    .close = host_close,
+    .readv = host_readv,
+    .writev = host_sendv,
     .preadv = host_preadv,
     .pwritev = host_pwritev,
     .seek = host_seek,

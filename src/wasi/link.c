@@ -25,8 +25,7 @@ bool burh_wasi_is_wasi_import(const bw_import_info *import)
 
 const wasi_def *wasi_def_find(bw_name name)
 {
-    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc,
-                                          wasi_defs_sock};
+    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc, wasi_defs_sock};
     for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++) {
         for (const wasi_def *d = tables[t]; d->name != NULL; d++) {
             if (name_is(name, d->name))

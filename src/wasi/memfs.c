@@ -144,7 +144,12 @@ uint16_t memfs_resize(mnode *n, uint64_t size)
         if (!memfs_charge(fs, size - n->size))
             return WASI_ENOSPC;
         if (size > n->cap) {
+            /* Doubling keeps appends cheap; the slack never exceeds what the budget has
+             * left, so host memory stays bounded by the budget. */
             uint64_t cap = n->cap * 2 > size ? n->cap * 2 : size;
+            uint64_t room = size + (fs->budget - fs->used);
+            if (cap > room)
+                cap = room;
             if (fs->max_file != 0 && cap > fs->max_file)
                 cap = fs->max_file;
             uint8_t *data = realloc(n->data, (size_t)cap);

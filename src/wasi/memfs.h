@@ -4,9 +4,9 @@
 
 #include "wasi/wasi_impl.h"
 
-#define MEMFS_MAX_LINKS  40u /* symlinks followed in one lookup, as Linux; more is ELOOP */
-#define MEMFS_DEV        0x6d656dull
-#define MEMFS_MAX_NLINK  65000u
+#define MEMFS_MAX_LINKS 40u /* symlinks followed in one lookup, as Linux; more is ELOOP */
+#define MEMFS_DEV       0x6d656dull
+#define MEMFS_MAX_NLINK 65000u
 
 typedef enum { MN_DIR, MN_FILE, MN_LINK } mnode_kind;
 

@@ -27,8 +27,7 @@ static uint16_t mem_close(wasi_node n)
     return WASI_ESUCCESS;
 }
 
-static uint16_t read_at(mhandle *h, const struct iovec *iov, int iovcnt, uint64_t off,
-                        size_t *done)
+static uint16_t read_at(mhandle *h, const struct iovec *iov, int iovcnt, uint64_t off, size_t *done)
 {
     mnode *f = h->node;
     *done = 0;
@@ -121,7 +120,7 @@ static uint16_t mem_seek(wasi_node n, int64_t off, uint8_t whence, uint64_t *new
     mhandle *h = handle_of(n);
     if (h->node->kind != MN_FILE)
         return WASI_EISDIR;
-    int64_t base = whence == WASI_WHENCE_SET ? 0
+    int64_t base = whence == WASI_WHENCE_SET   ? 0
                    : whence == WASI_WHENCE_CUR ? (int64_t)h->pos
                                                : (int64_t)h->node->size;
     if (whence > WASI_WHENCE_END)

@@ -303,7 +303,7 @@ burh_wasi_status burh_wasi_add_socket(burh_wasi *w, int host_fd, bw_name name, b
     }
     wasi_fd e;
     memset(&e, 0, sizeof e);
-    e.ops = &wasi_host_fs;
+    e.ops = &wasi_host_socket_fs;
     e.node.fd = host_fd;
     e.filetype = WASI_FILETYPE_SOCKET_STREAM;
     e.rights_base = wasi_socket_rights(listening);

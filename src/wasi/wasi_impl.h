@@ -246,6 +246,8 @@ typedef struct wasi_fs_ops {
 } wasi_fs_ops;
 
 extern const wasi_fs_ops wasi_host_fs;
+/* fs_host.c: host stream sockets (writes never raise SIGPIPE). */
+extern const wasi_fs_ops wasi_host_socket_fs;
 /* stdio.c: guest stdio backed by an embedder's sink or an in-memory stdin buffer. */
 extern const wasi_fs_ops wasi_stream_fs;
 /* memfs.c / memfs_ops.c: the in-memory file system. */

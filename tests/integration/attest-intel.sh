@@ -1,24 +1,11 @@
 #!/usr/bin/env bash
 # `burh attest verify` on Intel TDX and SGX quotes: collateral directories, policies, PCS fetch.
-set -u
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/lib.sh"
 
-build=${BURH_BUILD:-build/release}
-S=${BURH_SHARED_DIR:-../shared/attestation}
-passed=0 failed=0 skipped=0
-tmp=$(mktemp -d)
+S=$shared
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-if [ -x "$build/bin/burh-attest" ]; then
-    attest=("$build/bin/burh-attest")
-elif [ -x "$build/bin/burh" ] && "$build/bin/burh" attest --help >/dev/null 2>&1; then
-    attest=("$build/bin/burh" attest)
-else
-    echo "FAIL: neither $build/bin/burh-attest nor '$build/bin/burh attest' exists (build first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+find_attest
 if [ ! -f "$S/intel-tdx/roots/Intel_SGX_RootCA.pem" ]; then
     echo "SKIP: Intel vectors not found in $S (set BURH_SHARED_DIR); all cases skipped"
     echo "0 passed, 0 failed, 24 skipped"
@@ -197,5 +184,4 @@ PY
         --at 2025-07-19T10:00:34Z "$S/intel-tdx/dcapqvl_v4/quote.dat"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -1,50 +1,17 @@
 #!/usr/bin/env bash
 # `burh attest verify` end to end: genuine SNP evidence, negative vectors, nil evidence, exit codes.
-set -u
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/lib.sh"
 
-build=${BURH_BUILD:-build/release}
-shared=${BURH_SHARED_DIR:-../shared/attestation}
 snp=$shared/amd-sev-snp
-passed=0 failed=0 skipped=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-if [ -x "$build/bin/burh-attest" ]; then
-    attest=("$build/bin/burh-attest")
-elif [ -x "$build/bin/burh" ] && "$build/bin/burh" attest --help >/dev/null 2>&1; then
-    attest=("$build/bin/burh" attest)
-else
-    echo "FAIL: neither $build/bin/burh-attest nor '$build/bin/burh attest' exists (build first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
-
-# expect NAME EXIT_CODE CHECK_OR_EMPTY -- ARGS...: runs verify, compares the exit code and, if
-# given, requires "FAILED CHECK:" on stderr.
-expect() {
-    local name=$1 want=$2 check=$3
-    shift 4
-    "${attest[@]}" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        echo "FAIL: $name: exit $rc, expected $want"; sed 's/^/    /' "$tmp/err" | head -5
-        failed=$((failed + 1)); return
-    fi
-    if [ -n "$check" ] && ! grep -q "^FAILED $check:" "$tmp/err"; then
-        echo "FAIL: $name: no failed check $check"; sed 's/^/    /' "$tmp/err" | head -5
-        failed=$((failed + 1)); return
-    fi
-    echo "ok: $name"
-    passed=$((passed + 1))
-}
+find_attest
+verdict_cmd=("${attest[@]}")
 
 # claim NAME KEY VALUE: the last verify printed "KEY": "VALUE" in its claims.
 claim() {
     if grep -q "\"$2\": \"$3\"" "$tmp/out"; then
-        echo "ok: $1"; passed=$((passed + 1))
+        pass "$1"
     else
-        echo "FAIL: $1: claim $2 is not $3"; failed=$((failed + 1))
+        fail "$1: claim $2 is not $3"
     fi
 }
 
@@ -164,5 +131,4 @@ else
     fi
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

@@ -34,6 +34,7 @@ compare() {
     while [ "$1" != "--" ]; do wopts+=("$1"); shift; done
     shift
     local dn=$scratch/$name/native dw=$scratch/$name/wasm
+    rm -rf "$scratch/$name"
     mkdir -p "$dn/data" "$dw/data"
     (cd "$dn" && env -i $nenv "$native/$name" "$@" <"$input" >stdout 2>stderr; echo $? >rc)
     (cd "$dw" && "$burh" run "${wopts[@]}" "$wasm/$name.wasm" -- "$@" \
@@ -64,6 +65,37 @@ for code in 0 1 3 42 255; do
 done
 compare fileio /dev/null "" --dir data -- data
 compare memhog /dev/null "" -- 40
+# File-system examples on a host directory and on an in-memory copy of it.
+for ex in fileio fstree fsseek fslinks; do
+    compare $ex /dev/null "" --dir data -- data
+    compare $ex /dev/null "" --mem-dir data -- data
+done
+
+# Rust programs (tests/rust, built by mk/rust.mk with Debian's rustc for wasm32-wasi).
+if make -s rust-progs 2>/dev/null | grep -q '^SKIP' || [ ! -f build/wasm/rust/fs.wasm ]; then
+    echo "SKIP: no rustc with the wasm32-wasi standard library; the Rust programs did not run"
+else
+    rwasm=$root/build/wasm/rust rnative=$root/build/native/rust
+    wasm=$rwasm native=$rnative compare fs /dev/null "" --dir data -- data
+    wasm=$rwasm native=$rnative compare fs /dev/null "" --mem-dir data -- data
+    wasm=$rwasm native=$rnative compare envargs /dev/null "GREETING=hi" --env GREETING=hi -- \
+        7 "two words"
+    port=$((20000 + RANDOM % 20000))
+    "$burh" run --listen "$port" "$rwasm/tcpecho.wasm" 2 >"$scratch/tcpecho.out" \
+        2>"$scratch/tcpecho.err" &
+    srv=$!
+    sleep 0.5
+    r1=$("$burh" run --connect "127.0.0.1:$port" "$wasm/netclient.wasm" "first" | head -1)
+    r2=$("$burh" run --connect "127.0.0.1:$port" "$wasm/netclient.wasm" "second" | head -1)
+    wait "$srv"
+    rc=$?
+    if [ "$r1 $r2 $rc" = "FIRST SECOND 0" ] && grep -qx "served 2" "$scratch/tcpecho.out"; then
+        pass "Rust TcpListener from a pre-opened socket"
+    else
+        fail "Rust TcpListener from a pre-opened socket" \
+            "got '$r1' '$r2' rc $rc: $(head -c 200 "$scratch/tcpecho.err")"
+    fi
+fi
 
 echo
 echo "$passed passed, $failed failed"

@@ -69,6 +69,12 @@ same_as_native "hello with arguments" "$guests/hello" one "two words" ""
 same_as_native "bad pointers get EFAULT" "$guests/badptr"
 same_as_native "sockets over loopback" "$guests/sock"
 same_as_native "I/O larger than a hostcall block (write, writev, read)" "$guests/bigio"
+same_as_native "shim pipes, eventfd, epoll (with a host socket), dup, futex, sysinfo" \
+    "$guests/localfd"
+same_as_native "threads: create, mutex, condvar, join, TLS (cooperative, one vCPU)" \
+    "$guests/threads"
+keep "futex wait with one thread is a reported deadlock" 122 'deadlock: futex wait' \
+    "$guests/localfd" deadlock
 keep "exit status 0 passes through" 0 '' "$guests/exitcode" 0
 keep "exit status 7 passes through" 7 '' "$guests/exitcode" 7
 keep "exit status 255 passes through" 255 '' "$guests/exitcode" 255

@@ -1,64 +1,34 @@
 #!/usr/bin/env bash
 # `burh attest cert` end to end: made nil certificates, named rejections, genuine RA-TLS certs.
-set -u
-cd "$(dirname "$0")/../.."
+source "$(dirname "$0")/lib.sh"
 
-build=${BURH_BUILD:-build/release}
-shared=${BURH_SHARED_DIR:-../shared/attestation}
 ratls_dir=$shared/optional/ra-tls
-passed=0 failed=0 skipped=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
 maker=$build/bin/burh-ratls
-if [ ! -x "$maker" ]; then
-    echo "FAIL: $maker does not exist (build first)"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+[ -x "$maker" ] || die_unbuilt "$maker does not exist"
 # Prefer the real command once the dispatcher has it; the driver runs the same code.
 if [ -x "$build/bin/burh" ] && "$build/bin/burh" attest cert --help >/dev/null 2>&1; then
-    cert_cmd=("$build/bin/burh" attest cert)
+    verdict_cmd=("$build/bin/burh" attest cert)
 else
-    cert_cmd=("$maker" verify)
+    verdict_cmd=("$maker" verify)
 fi
-
-# expect NAME EXIT_CODE CHECK_OR_EMPTY -- ARGS...: runs the verifier, compares the exit code
-# and, if given, requires "FAILED CHECK:" on stderr.
-expect() {
-    local name=$1 want=$2 check=$3
-    shift 4
-    "${cert_cmd[@]}" "$@" >"$tmp/out" 2>"$tmp/err"
-    local rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        echo "FAIL: $name: exit $rc, expected $want"; sed 's/^/    /' "$tmp/err" | head -5
-        failed=$((failed + 1)); return
-    fi
-    if [ -n "$check" ] && ! grep -q "^FAILED $check:" "$tmp/err"; then
-        echo "FAIL: $name: no failed check $check"; sed 's/^/    /' "$tmp/err" | head -5
-        failed=$((failed + 1)); return
-    fi
-    echo "ok: $name"
-    passed=$((passed + 1))
-}
 
 # no_failure NAME PATTERN: the last run failed no check matching PATTERN.
 no_failure() {
     if grep -qE "^FAILED $2" "$tmp/err"; then
-        echo "FAIL: $1"; grep -E "^FAILED $2" "$tmp/err" | sed 's/^/    /'
-        failed=$((failed + 1))
+        grep -E "^FAILED $2" "$tmp/err" >"$tmp/unwanted"
+        fail "$1" "$tmp/unwanted"
     else
-        echo "ok: $1"; passed=$((passed + 1))
+        pass "$1"
     fi
 }
 
 # only_failure NAME CHECK: the last run failed CHECK and nothing else.
 only_failure() {
     if grep -E "^FAILED " "$tmp/err" | grep -vq "^FAILED $2:"; then
-        echo "FAIL: $1"; grep -E "^FAILED " "$tmp/err" | sed 's/^/    /'
-        failed=$((failed + 1))
+        grep -E "^FAILED " "$tmp/err" >"$tmp/unwanted"
+        fail "$1" "$tmp/unwanted"
     else
-        echo "ok: $1"; passed=$((passed + 1))
+        pass "$1"
     fi
 }
 
@@ -66,7 +36,7 @@ make_cert() { # OUT ARGS...
     local out=$1
     shift
     if ! "$maker" make --out "$out" "$@" 2>"$tmp/make-err"; then
-        echo "FAIL: making $out"; cat "$tmp/make-err"; failed=$((failed + 1))
+        fail "making $out" "$tmp/make-err"
     fi
 }
 
@@ -78,9 +48,9 @@ only_failure "nil cert: every RA-TLS check passes" nil.unsigned
 expect "nil cert accepted when nil is allowed" 0 "" -- "$tmp/good.pem" --nonce 00112233 \
     --policy "$tmp/allow-nil.json"
 if grep -q '"nonce": "00112233"' "$tmp/out"; then
-    echo "ok: claims show the nonce"; passed=$((passed + 1))
+    pass "claims show the nonce"
 else
-    echo "FAIL: claims show the nonce"; failed=$((failed + 1))
+    fail "claims show the nonce"
 fi
 expect "wrong nonce" 1 ratls.nonce -- "$tmp/good.pem" --nonce 0011 --policy "$tmp/allow-nil.json"
 expect "expired (evaluated later)" 1 ratls.cert -- "$tmp/good.pem" --at 2099-01-01T00:00:00Z \
@@ -118,9 +88,7 @@ if [ -r "$ratls_dir/gramine-cert.pem" ]; then
     done
     expect "rats-tls cert has expired" 1 ratls.cert -- "$ratls_dir/rats-tls-cert.pem"
 else
-    echo "SKIP: genuine RA-TLS certificates not found at $ratls_dir (set BURH_SHARED_DIR)"
-    skipped=$((skipped + 1))
+    skip "genuine RA-TLS certificates not found at $ratls_dir (set BURH_SHARED_DIR)"
 fi
 
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish

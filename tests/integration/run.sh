@@ -173,6 +173,65 @@ got=$("$burh" run "$wasm/bigout.wasm" 5 | (sleep 1; md5sum))
 want=$("$native/bigout" 5 | md5sum)
 if [ "$got" = "$want" ]; then pass "slow reader loses nothing"; else fail "slow reader loses nothing" "md5 differs"; fi
 
+# ---- --mem-dir: an in-memory copy of a host directory ----
+mkdir -p "$scratch/memsrc/sub"
+echo original >"$scratch/memsrc/sub/keep.txt"
+expect "--mem-dir runs file I/O in memory" 0 "" -- \
+    "$burh" run --mem-dir "$scratch/memsrc::/m" "$wasm/fileio.wasm" /m
+stdout_has "file I/O in a memfs works" "^read back 1000 lines"
+if [ "$(ls "$scratch/memsrc")" = "sub" ] && grep -qx original "$scratch/memsrc/sub/keep.txt"; then
+    pass "--mem-dir never writes back to the host"
+else
+    fail "--mem-dir never writes back to the host" "$(ls "$scratch/memsrc")"
+fi
+expect "no escape from --mem-dir" 0 "" -- "$burh" run --mem-dir "$scratch/memsrc::m" \
+    "$wasm/escape.wasm" m
+stdout_has "every memfs escape refused" "^escaped 0 times$"
+expect "--mem-dir of a missing directory" 126 "--mem-dir .*nowhere" -- \
+    "$burh" run --mem-dir "$scratch/nowhere" "$wasm/hello.wasm"
+
+# ---- sockets: --listen and --connect ----
+port=$((20000 + RANDOM % 20000))
+"$burh" run --listen "$port" "$wasm/httpserver.wasm" 2 >"$scratch/srv.out" 2>"$scratch/srv.err" &
+srv=$!
+reply=""
+for _ in $(seq 50); do # the server is up once it accepts
+    reply=$(curl -s --max-time 5 "http://127.0.0.1:$port/first" 2>/dev/null) && break
+    sleep 0.1
+done
+reply2=$(curl -s --max-time 5 -d payload "http://127.0.0.1:$port/second")
+wait "$srv"
+rc=$?
+if [ "$reply" = "hello from burh, request 1: GET /first HTTP/1.1" ] &&
+    [ "$reply2" = "hello from burh, request 2: POST /second HTTP/1.1" ] && [ $rc -eq 0 ] &&
+    grep -qx "served 2" "$scratch/srv.out"; then
+    pass "HTTP server on --listen answers curl over loopback"
+else
+    fail "HTTP server on --listen answers curl over loopback" \
+        "rc $rc, replies '$reply' '$reply2', $(head -c 200 "$scratch/srv.err")"
+fi
+port=$((port + 1))
+"$burh" run --listen "127.0.0.1:$port@ECHO" "$wasm/httpserver.wasm" 1 echo ECHO \
+    >"$scratch/srv.out" 2>"$scratch/srv.err" &
+srv=$!
+sleep 0.3
+"$burh" run --connect "127.0.0.1:$port" "$wasm/netclient.wasm" "ping over loopback" \
+    >"$out" 2>"$err"
+rc=$?
+wait "$srv"
+if [ $rc -eq 0 ] && [ "$(head -1 "$out")" = "ping over loopback" ]; then
+    pass "--connect client talks to a --listen echo server"
+else
+    fail "--connect client talks to a --listen echo server" "rc $rc: $(head -c 200 "$err")"
+fi
+expect "FD_NAMES names the sockets" 0 "" -- "$burh" run --listen "$((port + 1))" \
+    --connect "127.0.0.1:$((port + 1))@PEER" "$wasm/echo.wasm"
+stdout_has "FD_COUNT counts stdio and sockets" "FD_COUNT=5"
+stdout_has "FD_NAMES lists them in fd order" "FD_NAMES=stdin:stdout:stderr:LISTEN:PEER"
+expect "--connect to a closed port fails" 126 "refused" -- \
+    "$burh" run --connect "127.0.0.1:1" "$wasm/hello.wasm"
+expect "--listen needs a port" 2 "--listen" -- "$burh" run --listen
+
 # ---- stdin ----
 seq 1 100000 >"$scratch/in.txt"
 "$burh" run "$wasm/upper.wasm" <"$scratch/in.txt" >"$out" 2>"$err"

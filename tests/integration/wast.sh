@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Runs burh's own .wast tests (tests/wast/) on the engine through scripts/spectest.sh, after
 # checking that burh-spectest itself reports wrong results, traps and statuses as failures.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
+source "$(dirname "$0")/lib.sh"
 
-build=${BURH_BUILD:-build/release}
 runner=$build/bin/burh-spectest
 check=build/wast-selfcheck
 

@@ -70,9 +70,9 @@ static void serve_one(int lfd)
     if (poll(&p, 1, 1000) > 0 && read(c, req, sizeof(req)) < 0)
         req[0] = '\0';
     int n = snprintf(body, sizeof(body), "fake-wasmldr nonce=%s uid=%d\n", nonce, (int)getuid());
-    int m = snprintf(resp, sizeof(resp),
-                     "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", n,
-                     body);
+    int m =
+        snprintf(resp, sizeof(resp),
+                 "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", n, body);
     if (write(c, resp, (size_t)m) < 0)
         m = 0;
     close(c);

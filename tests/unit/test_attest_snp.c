@@ -11,19 +11,11 @@
 #include <cmocka.h>
 
 #include "burh/attest.h"
-
-static const char *shared_dir(void)
-{
-    const char *d = getenv("BURH_SHARED_DIR");
-    return d && *d ? d : "../shared/attestation";
-}
+#include "testutil.h"
 
 static bool have_shared(void)
 {
-    char path[1024];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/amd-sev-snp", shared_dir());
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return tu_shared_exists("amd-sev-snp");
 }
 
 #define REQUIRE_SHARED()                                                                           \
@@ -31,7 +23,7 @@ static bool have_shared(void)
         if (!have_shared()) {                                                                      \
             printf("SKIP: shared attestation vectors not found at %s/amd-sev-snp "                 \
                    "(set BURH_SHARED_DIR)\n",                                                      \
-                   shared_dir());                                                                  \
+                   tu_shared_dir());                                                               \
             skip();                                                                                \
         }                                                                                          \
     } while (0)
@@ -41,17 +33,15 @@ typedef struct blob {
     size_t len;
 } blob;
 
+/* A file under amd-sev-snp/ in the shared directory; a missing one fails the test. */
 static blob load(const char *rel)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/amd-sev-snp/%s", shared_dir(), rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    blob b = {malloc(1 << 16), 0};
-    assert_non_null(b.ptr);
-    b.len = fread(b.ptr, 1, 1 << 16, f);
-    fclose(f);
+    char path[512];
+    snprintf(path, sizeof path, "amd-sev-snp/%s", rel);
+    blob b = {0};
+    b.ptr = tu_read_shared(path, &b.len);
+    if (!b.ptr)
+        fail_msg("cannot open %s/%s", tu_shared_dir(), path);
     return b;
 }
 
@@ -458,7 +448,7 @@ int main(void)
     if (!have_shared())
         printf("SKIP: shared attestation vectors not found at %s (set BURH_SHARED_DIR); "
                "every test here is skipped\n",
-               shared_dir());
+               tu_shared_dir());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_fields),
         cmocka_unit_test(test_genuine_vectors_accepted),

@@ -14,28 +14,9 @@
 #include <cmocka.h>
 
 #include "burh/cbor.h"
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static inline size_t unhex(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        assert_true(n < cap);
-        assert_int_equal(sscanf(hex, "%2x", &v), 1);
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
-static inline void tohex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-    out[2 * n] = 0;
-}
 
 /* Decodes every item (skipping) and returns the final verdict. */
 static inline burh_cbor_err decode_all(const uint8_t *p, size_t n, unsigned flags, unsigned depth)
@@ -56,7 +37,7 @@ static inline burh_cbor_err decode_all(const uint8_t *p, size_t n, unsigned flag
 static inline burh_cbor_err decode_hex(const char *hex, unsigned flags)
 {
     uint8_t buf[512];
-    size_t n = unhex(hex, buf, sizeof buf);
+    size_t n = tu_unhex(hex, buf, sizeof buf);
 
     return decode_all(buf, n, flags, 0);
 }
@@ -110,7 +91,7 @@ static inline void transcode(burh_cbor_decoder *d, burh_cbor_encoder *e)
     do {                                                                                           \
         size_t n_;                                                                                 \
         assert_int_equal(burh_cbor_encoder_finish((e), &n_), BURH_CBOR_OK);                        \
-        tohex((buf), n_, (hexbuf));                                                                \
+        tu_tohex((buf), n_, (hexbuf));                                                             \
     } while (0)
 
 #endif

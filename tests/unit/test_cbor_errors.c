@@ -226,12 +226,12 @@ static void test_scratch(void **state)
 static void test_raw_and_skip(void **state)
 {
     uint8_t in[64];
-    size_t n = unhex("83"
-                     "01"
-                     "a1616182029f03ff"
-                     "c4"
-                     "4100",
-                     in, sizeof in);
+    size_t n = tu_unhex("83"
+                        "01"
+                        "a1616182029f03ff"
+                        "c4"
+                        "4100",
+                        in, sizeof in);
     burh_cbor_decoder d;
     burh_cbor_item arr, it;
     burh_cbor_bytes raw;
@@ -241,13 +241,13 @@ static void test_raw_and_skip(void **state)
     burh_cbor_decoder_init(&d, BURH_CBOR_BYTES(in, n), 0);
     assert_int_equal(burh_cbor_next(&d, &arr), BURH_CBOR_OK);
     assert_int_equal(burh_cbor_next_raw(&d, &raw), BURH_CBOR_OK);
-    tohex(raw.ptr, raw.len, hex);
+    tu_tohex(raw.ptr, raw.len, hex);
     assert_string_equal(hex, "01");
     assert_int_equal(burh_cbor_next_raw(&d, &raw), BURH_CBOR_OK);
-    tohex(raw.ptr, raw.len, hex);
+    tu_tohex(raw.ptr, raw.len, hex);
     assert_string_equal(hex, "a1616182029f03ff");
     assert_int_equal(burh_cbor_next_raw(&d, &raw), BURH_CBOR_OK);
-    tohex(raw.ptr, raw.len, hex);
+    tu_tohex(raw.ptr, raw.len, hex);
     assert_string_equal(hex, "c44100");
     assert_true(burh_cbor_container_done(&d, &arr));
     assert_int_equal(burh_cbor_next_raw(&d, &raw), BURH_CBOR_END);
@@ -314,31 +314,40 @@ static void test_map_lookup(void **state)
     assert_int_equal(burh_cbor_map_get_uint(map, BURH_CBOR_LIT("name"), &u), BURH_CBOR_ERR_TYPE);
     assert_int_equal(burh_cbor_map_get(map, BURH_CBOR_LIT("nam"), &v), BURH_CBOR_ERR_NOT_FOUND);
     assert_int_equal(burh_cbor_map_get(map, BURH_CBOR_LIT(""), &v), BURH_CBOR_ERR_NOT_FOUND);
+}
 
-    /* indefinite map, non-shortest key head, duplicate, not a map, broken */
-    n = unhex("bf"
-              "7801"
-              "61"
-              "05"
-              "6162"
-              "06"
-              "ff",
-              buf, sizeof buf);
+/* Indefinite map, non-shortest key head, duplicate, not a map, broken. */
+static void test_map_lookup_odd_maps(void **state)
+{
+    uint8_t buf[32];
+    size_t n;
+    burh_cbor_bytes v;
+    uint64_t u;
+    (void)state;
+
+    n = tu_unhex("bf"
+                 "7801"
+                 "61"
+                 "05"
+                 "6162"
+                 "06"
+                 "ff",
+                 buf, sizeof buf);
     assert_int_equal(burh_cbor_map_get_uint(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("a"), &u),
                      BURH_CBOR_OK);
     assert_int_equal(u, 5);
-    n = unhex("a3616101616202616103", buf, sizeof buf);
+    n = tu_unhex("a3616101616202616103", buf, sizeof buf);
     assert_int_equal(burh_cbor_map_get(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("a"), &v),
                      BURH_CBOR_ERR_DUPLICATE_KEY);
     assert_int_equal(burh_cbor_map_get(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("b"), &v),
                      BURH_CBOR_OK);
-    n = unhex("816161", buf, sizeof buf);
+    n = tu_unhex("816161", buf, sizeof buf);
     assert_int_equal(burh_cbor_map_get(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("a"), &v),
                      BURH_CBOR_ERR_TYPE);
-    n = unhex("a2616101", buf, sizeof buf);
+    n = tu_unhex("a2616101", buf, sizeof buf);
     assert_int_equal(burh_cbor_map_get(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("a"), &v),
                      BURH_CBOR_ERR_TOO_LONG);
-    n = unhex("a1616101ff", buf, sizeof buf);
+    n = tu_unhex("a1616101ff", buf, sizeof buf);
     assert_int_equal(burh_cbor_map_get(BURH_CBOR_BYTES(buf, n), BURH_CBOR_LIT("a"), &v),
                      BURH_CBOR_ERR_TRAILING);
 }
@@ -346,11 +355,11 @@ static void test_map_lookup(void **state)
 static void test_sequence(void **state)
 {
     uint8_t in[16];
-    size_t n = unhex("01"
-                     "6161"
-                     "a0"
-                     "9f01ff",
-                     in, sizeof in);
+    size_t n = tu_unhex("01"
+                        "6161"
+                        "a0"
+                        "9f01ff",
+                        in, sizeof in);
     burh_cbor_decoder d;
     burh_cbor_item it;
     unsigned count = 0;
@@ -368,7 +377,7 @@ static void test_sequence(void **state)
 
     assert_int_equal(decode_all(in, n, 0, 0), BURH_CBOR_ERR_TRAILING);
     assert_int_equal(decode_all(in, n - 1, BURH_CBOR_SEQUENCE, 0), BURH_CBOR_ERR_TRUNCATED);
-    n = unhex("01ff02", in, sizeof in);
+    n = tu_unhex("01ff02", in, sizeof in);
     assert_int_equal(decode_all(in, n, BURH_CBOR_SEQUENCE, 0), BURH_CBOR_ERR_BAD_BREAK);
 }
 
@@ -455,7 +464,7 @@ static void test_encoder_misuse(void **state)
     static const char *bad_raw[] = {"", "18", "0102", "ff", "1c", "bf01ff"};
     for (size_t i = 0; i < sizeof bad_raw / sizeof bad_raw[0]; i++) {
         uint8_t raw[8];
-        size_t rn = unhex(bad_raw[i], raw, sizeof raw);
+        size_t rn = tu_unhex(bad_raw[i], raw, sizeof raw);
         burh_cbor_encoder_init(&e, buf, sizeof buf);
         burh_cbor_enc_raw(&e, BURH_CBOR_BYTES(raw, rn));
         assert_int_equal(burh_cbor_encoder_finish(&e, &n), BURH_CBOR_ERR_ARGS);
@@ -470,11 +479,12 @@ static void test_encoder_misuse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_error_table),       cmocka_unit_test(test_strict_mode),
-        cmocka_unit_test(test_depth_limit),       cmocka_unit_test(test_sticky_error),
-        cmocka_unit_test(test_scratch),           cmocka_unit_test(test_raw_and_skip),
-        cmocka_unit_test(test_map_lookup),        cmocka_unit_test(test_sequence),
-        cmocka_unit_test(test_encoder_too_small), cmocka_unit_test(test_encoder_misuse),
+        cmocka_unit_test(test_error_table),    cmocka_unit_test(test_strict_mode),
+        cmocka_unit_test(test_depth_limit),    cmocka_unit_test(test_sticky_error),
+        cmocka_unit_test(test_scratch),        cmocka_unit_test(test_raw_and_skip),
+        cmocka_unit_test(test_map_lookup),     cmocka_unit_test(test_map_lookup_odd_maps),
+        cmocka_unit_test(test_sequence),       cmocka_unit_test(test_encoder_too_small),
+        cmocka_unit_test(test_encoder_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -374,6 +374,56 @@ static void test_memory_access(void **state)
     unload(&fx);
 }
 
+/* Loads and stores whose i32.add address the translator folds in: the sum wraps to 32 bits
+ * before the offset is added, as it would in a separate add. */
+static void test_folded_addresses(void **state)
+{
+    (void)state;
+    fixture fx;
+    load(&fx,
+         "(module (memory 1)\n"
+         " (func (export \"load_ai\") (param i32) (result i32)\n"
+         "   (i32.load offset=8 (i32.add (local.get 0) (i32.const -4))))\n"
+         " (func (export \"load_ar\") (param i32 i32) (result i32)\n"
+         "   (i32.load8_u offset=1 (i32.add (local.get 0) (local.get 1))))\n"
+         " (func (export \"store_ai\") (param i32 i32)\n"
+         "   (i32.store offset=4 (i32.add (local.get 0) (i32.const 8)) (local.get 1)))\n"
+         " (func (export \"store_const\") (param i32 i32)\n"
+         "   (i32.store8 (i32.add (local.get 0) (local.get 1)) (i32.const 0x7f)))\n"
+         " (func (export \"store_tmp\") (param i32 i32)\n"
+         "   (i64.store (i32.add (local.get 0) (i32.mul (local.get 1) (i32.const 8)))\n"
+         "              (i64.extend_i32_u (local.get 1))))\n"
+         " (func (export \"load64\") (param i32) (result i64) (i64.load (local.get 0)))\n"
+         " (func (export \"shifts\") (param i32) (result i32)\n"
+         "   (i32.xor (i32.shr_u (local.get 0) (i32.const 8))\n"
+         "            (i32.and (i32.const 255) (i32.shl (local.get 0) (i32.const 36)))))\n"
+         " (func (export \"count\") (param i32) (result i32) (local i32)\n"
+         "   (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 1)))\n"
+         "     (br_if $l (i32.le_u (local.get 1) (local.get 0)))) (local.get 1))\n"
+         ")\n",
+         NULL, NULL, 0);
+    bw_value args[2] = {I32(100), I32(0xdeadbeef)};
+    assert_int_equal(call(&fx, "store_ai", args, 2, NULL, 0), BW_OK);
+    assert_int_equal(call1(&fx, "load_ai", 1, I32(108)), 0xdeadbeef);
+    assert_int_equal(call1(&fx, "load_ar", 2, I32(112), I32(1)), 0xad);
+    /* 2 - 4 wraps to 0xfffffffe: out of bounds, not address 6. */
+    expect_trap(&fx, "load_ai", BW_TRAP_MEMORY_OOB, 1, I32(2));
+    expect_trap(&fx, "load_ar", BW_TRAP_MEMORY_OOB, 2, I32(0xffffffffu), I32(0xffffffffu));
+    args[0] = I32(65534);
+    args[1] = I32(1);
+    assert_int_equal(call(&fx, "store_const", args, 2, NULL, 0), BW_OK);
+    assert_int_equal(call1(&fx, "load_ar", 2, I32(65534), I32(0)), 0x7f);
+    args[0] = I32(65535);
+    assert_int_equal(call(&fx, "store_const", args, 2, NULL, 0), BW_ERR_TRAP);
+    args[0] = I32(1000);
+    args[1] = I32(3);
+    assert_int_equal(call(&fx, "store_tmp", args, 2, NULL, 0), BW_OK);
+    assert_true(call1(&fx, "load64", 1, I32(1024)) == 3);
+    assert_int_equal(call1(&fx, "shifts", 1, I32(0x12345678)), 0x123456u ^ 0x80u);
+    assert_int_equal(call1(&fx, "count", 1, I32(41)), 42);
+    unload(&fx);
+}
+
 static void test_memory_bulk(void **state)
 {
     (void)state;
@@ -783,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_float_arith),
         cmocka_unit_test(test_float_conversions),
         cmocka_unit_test(test_memory_access),
+        cmocka_unit_test(test_folded_addresses),
         cmocka_unit_test(test_memory_bulk),
         cmocka_unit_test(test_blocks_and_branches),
         cmocka_unit_test(test_local_folding),

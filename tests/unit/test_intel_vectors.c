@@ -11,41 +11,30 @@
 
 #include "burh/attest.h"
 #include "burh/attest_intel.h"
-
-static char shared_dir[512];
+#include "testutil.h"
 
 static bool have_shared(void)
 {
-    const char *env = getenv("BURH_SHARED_DIR");
-    snprintf(shared_dir, sizeof(shared_dir), "%s", env && *env ? env : "../shared/attestation");
-    char probe[600];
-    snprintf(probe, sizeof(probe), "%s/intel-tdx/roots/Intel_SGX_RootCA.pem", shared_dir);
-    FILE *f = fopen(probe, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
+    return tu_shared_exists("intel-tdx/roots/Intel_SGX_RootCA.pem");
 }
 
 #define SKIP_WITHOUT_SHARED()                                                                      \
     do {                                                                                           \
         if (!have_shared()) {                                                                      \
             fprintf(stderr, "SKIP: Intel vectors not found in %s (set BURH_SHARED_DIR)\n",         \
-                    shared_dir);                                                                   \
+                    tu_shared_dir());                                                              \
             skip();                                                                                \
         }                                                                                          \
     } while (0)
 
+/* A file under the shared directory; a missing one fails the test. */
 static burh_bytes slurp(const char *rel)
 {
-    char path[700];
-    snprintf(path, sizeof(path), "%s/%s", shared_dir, rel);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    uint8_t *buf = malloc(1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, 1 << 20, f);
-    fclose(f);
-    return (burh_bytes){buf, n};
+    size_t len = 0;
+    uint8_t *buf = tu_read_shared(rel, &len);
+    if (!buf)
+        fail_msg("cannot open %s/%s", tu_shared_dir(), rel);
+    return (burh_bytes){buf, len};
 }
 
 typedef struct vector {
@@ -63,6 +52,10 @@ typedef struct vector {
 #define CHAIN_NEW   ROOTS "tcb_signing_chain_2025-2032_from_dcapqvl.pem"
 #define SPR         "intel-tdx/gotdxguest_v4_spr/"
 #define FMSPC00A06D "intel-tdx/trustee_v4_fmspc00A06D080000/"
+/* The Sapphire Rapids collateral gotdxguest collected, which several quotes share. */
+#define SPR_COLLATERAL                                                                             \
+    .tcb = SPR "tcbinfo.json", .qe = SPR "qe_identity.json", .chain = CHAIN_OLD,                   \
+    .pck_crl = SPR "pck_platform_crl.der", .root_crl = SPR "root_ca_crl.der"
 
 static void load(burh_attest_verifier *v, const char *rel, burh_attest_intel_kind kind)
 {
@@ -188,30 +181,18 @@ static const vector VECTORS[] = {
      .failures = {"tdx.tcb.status"}},
     /* GT's own collateral: TCB level not supported, everything else verifies. */
     {.quote = SPR "quote.dat",
-     .tcb = SPR "tcbinfo.json",
-     .qe = SPR "qe_identity.json",
-     .chain = CHAIN_OLD,
-     .pck_crl = SPR "pck_platform_crl.der",
-     .root_crl = SPR "root_ca_crl.der",
+     SPR_COLLATERAL,
      .at = "2023-07-01T01:00:00Z",
      .status = "TcbLevelNotSupported",
      .failures = {"tdx.tcb.status"}},
     /* Same platform type: UpToDate, but a debug TD. */
     {.quote = "intel-tdx/trustee_v4/quote.dat",
-     .tcb = SPR "tcbinfo.json",
-     .qe = SPR "qe_identity.json",
-     .chain = CHAIN_OLD,
-     .pck_crl = SPR "pck_platform_crl.der",
-     .root_crl = SPR "root_ca_crl.der",
+     SPR_COLLATERAL,
      .at = "2023-07-01T01:00:00Z",
      .status = "UpToDate",
      .failures = {"tdx.td.debug"}},
     {.quote = "intel-tdx/trustee_v4/quote.dat",
-     .tcb = SPR "tcbinfo.json",
-     .qe = SPR "qe_identity.json",
-     .chain = CHAIN_OLD,
-     .pck_crl = SPR "pck_platform_crl.der",
-     .root_crl = SPR "root_ca_crl.der",
+     SPR_COLLATERAL,
      .at = "2023-07-01T01:00:00Z",
      .allow_debug = true,
      .status = "UpToDate"},

@@ -69,8 +69,8 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof(*f));
     snprintf(f->dir, sizeof(f->dir), "/tmp/burh-test-keepmgr.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    f->m.cfg = (struct kmgr_config){.state_dir = f->dir, .keep_addr = "127.0.0.1",
-                                    .max_keeps = 4, .start_timeout_s = 30};
+    f->m.cfg = (struct kmgr_config){
+        .state_dir = f->dir, .keep_addr = "127.0.0.1", .max_keeps = 4, .start_timeout_s = 30};
     f->m.base = event_base_new();
     *state = f;
     return 0;
@@ -87,6 +87,16 @@ static int teardown(void **state)
     assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
+}
+
+static void write_file(const char *dir, const char *name, const char *content)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
 }
 
 static void test_save_is_atomic_and_load_readopts(void **state)
@@ -115,14 +125,8 @@ static void test_save_is_atomic_and_load_readopts(void **state)
     char path[256];
     snprintf(path, sizeof(path), "%s/%s.fifo", f->dir, a.info.id);
     assert_int_equal(mkfifo(path, 0600), 0);
-    snprintf(path, sizeof(path), "%s/%s.keep.tmp", f->dir, a.info.id);
-    FILE *junk = fopen(path, "w"); /* a save cut short by a crash */
-    fputs("junk", junk);
-    fclose(junk);
-    snprintf(path, sizeof(path), "%s/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.keep", f->dir);
-    junk = fopen(path, "w"); /* an unreadable record is skipped, not fatal */
-    fputs("\xa1", junk);
-    fclose(junk);
+    write_file(f->dir, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.keep.tmp", "junk"); /* a cut save */
+    write_file(f->dir, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee.keep", "\xa1");     /* unreadable */
 
     assert_int_equal(kmgr_state_load(&f->m), 4);
     struct kmgr_keep *ka = kmgr_find(&f->m, a.info.id), *kb = kmgr_find(&f->m, b.info.id);

@@ -1,4 +1,5 @@
-/* test_proto.c: keep protocol messages: round trips, limits, and refusal of every kind of bad input. */
+/* test_proto.c: keep protocol messages: round trips, limits, and refusal of every kind of bad
+ * input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,20 +11,14 @@
 #include <cmocka.h>
 
 #include "burh/keep_proto.h"
+#include "testutil.h"
 
 static uint8_t buf[1 << 16];
 
 static burh_cbor_bytes hex(const char *h)
 {
     static uint8_t out[1024];
-    size_t n = strlen(h) / 2;
-    assert_true(n <= sizeof(out));
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    return BURH_CBOR_BYTES(out, n);
+    return BURH_CBOR_BYTES(out, tu_unhex(h, out, sizeof out));
 }
 
 static burh_keep_create sample_create(void)
@@ -95,21 +90,18 @@ static void test_keep_create_refusals(void **state)
     assert_int_equal(burh_proto_decode_keep_create(
                          hex("a2656e6f6e636550000102030405060708090a0b0c0d0e0f617601"), &m, &d),
                      BURH_PROTO_ERR_CBOR);
-    assert_int_equal(burh_proto_decode_keep_create(hex("a161761801"), &m, &d),
-                     BURH_PROTO_ERR_CBOR);
-    assert_int_equal(burh_proto_decode_keep_create(hex("bf617601ff"), &m, &d),
-                     BURH_PROTO_ERR_CBOR);
-    assert_int_equal(burh_proto_decode_error(
-                         hex("a361760164636f64656178676d65737361676560" "00"),
-                         &(burh_proto_error){0}, &d),
+    assert_int_equal(burh_proto_decode_keep_create(hex("a161761801"), &m, &d), BURH_PROTO_ERR_CBOR);
+    assert_int_equal(burh_proto_decode_keep_create(hex("bf617601ff"), &m, &d), BURH_PROTO_ERR_CBOR);
+    assert_int_equal(burh_proto_decode_error(hex("a361760164636f64656178676d65737361676560"
+                                                 "00"),
+                                             &(burh_proto_error){0}, &d),
                      BURH_PROTO_ERR_CBOR);
     /* empty and truncated input */
     assert_int_not_equal(burh_proto_decode_keep_create(BURH_CBOR_BYTES(buf, 0), &m, &d),
                          BURH_PROTO_OK);
     assert_int_equal(burh_proto_decode_keep_create(hex("a46176"), &m, &d), BURH_PROTO_ERR_CBOR);
     /* a tag on a value */
-    assert_int_equal(burh_proto_decode_keep_create(hex("a16176c101"), &m, &d),
-                     BURH_PROTO_ERR_TYPE);
+    assert_int_equal(burh_proto_decode_keep_create(hex("a16176c101"), &m, &d), BURH_PROTO_ERR_TYPE);
 }
 
 static void test_encoder_refuses_bad_messages(void **state)
@@ -118,10 +110,12 @@ static void test_encoder_refuses_bad_messages(void **state)
     burh_keep_create m = sample_create();
     size_t len;
     m.memory_mib = 8;
-    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len), BURH_PROTO_ERR_ARGS);
+    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len),
+                     BURH_PROTO_ERR_ARGS);
     m = sample_create();
     m.nonce.len = 65;
-    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len), BURH_PROTO_ERR_ARGS);
+    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len),
+                     BURH_PROTO_ERR_ARGS);
     burh_keep_info k = {.id = "not-an-id"};
     assert_int_equal(burh_proto_encode_keep(&k, buf, sizeof(buf), &len), BURH_PROTO_ERR_ARGS);
     burh_keep_status s = {.event = BURH_STATUS_READY, .port = 0};
@@ -130,9 +124,13 @@ static void test_encoder_refuses_bad_messages(void **state)
 
 static burh_keep_info sample_keep(int i)
 {
-    burh_keep_info k = {.backend = BURH_BACKEND_NIL, .state = BURH_KEEP_FAILED,
-                        .memory_mib = 64, .created = 1700000000u + (unsigned)i,
-                        .has_exit_status = true, .exit_status = -5, .has_reason = true};
+    burh_keep_info k = {.backend = BURH_BACKEND_NIL,
+                        .state = BURH_KEEP_FAILED,
+                        .memory_mib = 64,
+                        .created = 1700000000u + (unsigned)i,
+                        .has_exit_status = true,
+                        .exit_status = -5,
+                        .has_reason = true};
     snprintf(k.id, sizeof(k.id), "%032x", i);
     snprintf(k.reason, sizeof(k.reason), "killed by signal %d", i);
     snprintf(k.endpoint, sizeof(k.endpoint), "127.0.0.1:%d", 1000 + i);
@@ -178,8 +176,14 @@ static burh_workload sample_workload(burh_cbor_bytes *args, burh_workload_env *e
     env[0] = (burh_workload_env){BURH_CBOR_LIT("A"), BURH_CBOR_LIT("1")};
     files[0] = (burh_workload_file){BURH_CBOR_LIT("/a/b"), BURH_CBOR_LIT("data")};
     secrets[0] = (burh_workload_secret){BURH_CBOR_LIT("key.1"), BURH_CBOR_LIT("\x00\x01")};
-    return (burh_workload){.wasm = BURH_CBOR_BYTES(wasm, 8), .argc = 2, .args = args, .envc = 1,
-                           .env = env, .filec = 1, .files = files, .secretc = 1,
+    return (burh_workload){.wasm = BURH_CBOR_BYTES(wasm, 8),
+                           .argc = 2,
+                           .args = args,
+                           .envc = 1,
+                           .env = env,
+                           .filec = 1,
+                           .files = files,
+                           .secretc = 1,
                            .secrets = secrets};
 }
 
@@ -272,28 +276,30 @@ static void test_frames_as_a_stream(void **state)
     };
     size_t total = 0, len, used;
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(burh_proto_encode_frame(&frames[i], buf + total, sizeof(buf) - total, &len),
-                         BURH_PROTO_OK);
+        assert_int_equal(
+            burh_proto_encode_frame(&frames[i], buf + total, sizeof(buf) - total, &len),
+            BURH_PROTO_OK);
         total += len;
     }
     burh_workload_frame f;
     size_t pos = 0;
     for (int i = 0; i < 3; i++) {
         /* one byte short of the frame: incomplete, not an error */
-        burh_proto_err err = burh_proto_decode_frame(BURH_CBOR_BYTES(buf + pos, 1), &f, &used, NULL);
+        burh_proto_err err =
+            burh_proto_decode_frame(BURH_CBOR_BYTES(buf + pos, 1), &f, &used, NULL);
         assert_int_equal(err, BURH_PROTO_ERR_INCOMPLETE);
-        assert_int_equal(burh_proto_decode_frame(BURH_CBOR_BYTES(buf + pos, total - pos), &f,
-                                                 &used, NULL),
-                         BURH_PROTO_OK);
+        assert_int_equal(
+            burh_proto_decode_frame(BURH_CBOR_BYTES(buf + pos, total - pos), &f, &used, NULL),
+            BURH_PROTO_OK);
         assert_int_equal(f.kind, frames[i].kind);
         pos += used;
     }
     assert_int_equal(pos, total);
     assert_int_equal(f.exit, -3);
     /* two result keys in one frame */
-    assert_int_equal(burh_proto_decode_frame(hex("a3617601646578697400667374646f75744161"), &f,
-                                             &used, NULL),
-                     BURH_PROTO_ERR_RANGE);
+    assert_int_equal(
+        burh_proto_decode_frame(hex("a3617601646578697400667374646f75744161"), &f, &used, NULL),
+        BURH_PROTO_ERR_RANGE);
     /* empty stdout */
     assert_int_equal(burh_proto_decode_frame(hex("a2617601667374646f757440"), &f, &used, NULL),
                      BURH_PROTO_ERR_RANGE);
@@ -312,9 +318,9 @@ static void test_status_records(void **state)
     assert_int_equal(back.status, 137);
     assert_string_equal(back.reason, "killed by signal 9");
     /* ready without port; ready with port 0; running with a port; unknown event */
-    assert_int_equal(burh_proto_decode_status(hex("a2617601656576656e74657265616479"), &back,
-                                              &used, NULL),
-                     BURH_PROTO_ERR_MISSING);
+    assert_int_equal(
+        burh_proto_decode_status(hex("a2617601656576656e74657265616479"), &back, &used, NULL),
+        BURH_PROTO_ERR_MISSING);
     assert_int_equal(burh_proto_decode_status(hex("a361760164706f727400656576656e74657265616479"),
                                               &back, &used, NULL),
                      BURH_PROTO_ERR_RANGE);
@@ -322,9 +328,9 @@ static void test_status_records(void **state)
         burh_proto_decode_status(hex("a361760164706f727401656576656e746772756e6e696e67"), &back,
                                  &used, NULL),
         BURH_PROTO_ERR_UNKNOWN_KEY);
-    assert_int_equal(burh_proto_decode_status(hex("a2617601656576656e7463626f6f"), &back, &used,
-                                              NULL),
-                     BURH_PROTO_ERR_RANGE);
+    assert_int_equal(
+        burh_proto_decode_status(hex("a2617601656576656e7463626f6f"), &back, &used, NULL),
+        BURH_PROTO_ERR_RANGE);
     /* a reason of 257 bytes is refused */
     memset(s.reason, 'r', sizeof(s.reason));
     assert_int_equal(burh_proto_encode_status(&s, buf, sizeof(buf), &len), BURH_PROTO_ERR_ARGS);
@@ -350,9 +356,9 @@ static void test_platform_and_error(void **state)
     assert_int_equal(burh_proto_decode_error(BURH_CBOR_BYTES(buf, len), &eb, NULL), BURH_PROTO_OK);
     assert_string_equal(eb.code, "not_found");
     /* an error with an empty code */
-    assert_int_equal(burh_proto_decode_error(hex("a361760164636f646560676d65737361676560"), &eb,
-                                             NULL),
-                     BURH_PROTO_ERR_RANGE);
+    assert_int_equal(
+        burh_proto_decode_error(hex("a361760164636f646560676d65737361676560"), &eb, NULL),
+        BURH_PROTO_ERR_RANGE);
 }
 
 int main(void)

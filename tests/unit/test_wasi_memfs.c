@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -375,6 +377,49 @@ static void test_socket_calls(void **state)
     close(sv[1]);
 }
 
+static void test_accept_nonblocking(void **state)
+{
+    (void)state;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(l, 4), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&a, &alen), 0);
+    assert_int_equal(burh_wasi_add_socket(fx->w, l, nm("LISTEN"), true), BURH_WASI_OK);
+    uint32_t lfd = 4;
+    /* no client yet: a non-blocking listener says EAGAIN instead of waiting */
+    assert_int_equal(wcall("fd_fdstat_set_flags", U(lfd), U(WASI_FDFLAG_NONBLOCK)), 0);
+    assert_int_equal(wcall("sock_accept", U(lfd), U(0), U(G_OUT)), WASI_EAGAIN);
+    assert_int_equal(wcall("sock_accept", U(lfd), U(2), U(G_OUT)), WASI_EINVAL);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+    /* poll_oneoff sees the waiting client as the listener being readable */
+    uint8_t *sub = gmem(G_BUF);
+    memset(sub, 0, 48);
+    wasi_put_u64(sub, 77);
+    sub[8] = 1; /* fd_read */
+    wasi_put_u32(sub + 16, lfd);
+    assert_int_equal(wcall("poll_oneoff", U(G_BUF), U(G_BUF + 64), U(1), U(G_OUT)), 0);
+    assert_int_equal(wasi_get_u32(gmem(G_OUT)), 1);
+    assert_int_equal(wasi_get_u64(gmem(G_BUF + 64)), 77);
+    assert_int_equal(wcall("sock_accept", U(lfd), U(WASI_FDFLAG_NONBLOCK), U(G_OUT)), 0);
+    uint32_t conn = wasi_get_u32(gmem(G_OUT)), n;
+    assert_int_equal(wcall("fd_fdstat_get", U(conn), U(G_BUF)), 0);
+    assert_int_equal(gmem(G_BUF)[0], WASI_FILETYPE_SOCKET_STREAM);
+    assert_int_equal(wasi_get_u16(gmem(G_BUF + 2)), WASI_FDFLAG_NONBLOCK);
+    assert_int_equal(wasi_get_u64(gmem(G_BUF + 8)) & WASI_R_SOCK_ACCEPT, 0);
+    assert_int_equal(io("fd_read", conn, G_BUF, 10, &n), WASI_EAGAIN);
+    close(c); /* the guest now reads the end, and writing gets EPIPE, not SIGPIPE */
+    assert_int_equal(io("fd_read", conn, G_BUF, 10, &n), 0);
+    assert_int_equal(n, 0);
+    uint16_t e = 0;
+    for (int i = 0; i < 4 && e == 0; i++)
+        e = io("fd_write", conn, G_BUF, 10, &n);
+    assert_true(e == WASI_EPIPE || e == WASI_ECONNRESET);
+    assert_int_equal(wcall("fd_close", U(conn)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_file_survives_unlink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdio_sinks_and_stdin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_socket_calls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accept_nonblocking, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

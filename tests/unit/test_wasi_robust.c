@@ -102,19 +102,24 @@ static void test_random_calls_never_crash(void **state)
     assert_non_null(mkdtemp(dir));
     bw_name host_dir = {(const uint8_t *)dir, strlen(dir)}, guest_root = {(const uint8_t *)"/", 1};
     assert_int_equal(burh_wasi_add_preopen(w, host_dir, guest_root), BURH_WASI_OK);
+    /* An in-memory preopen next to it (fd 4), with a small budget to run into. */
+    burh_wasi_memfs *fs = burh_wasi_memfs_new(1u << 20, 1u << 18);
+    assert_non_null(fs);
+    bw_name mem_root = {(const uint8_t *)"", 0}, mem_name = {(const uint8_t *)"/mem", 4};
+    assert_int_equal(burh_wasi_preopen_memfs(w, fs, mem_root, mem_name), BURH_WASI_OK);
     wasi_call call = {.w = w, .mem = mem};
     /* The guest gives up stdio first, so random writes cannot reach the test's output. */
     for (int fd = 0; fd < 3; fd++)
         assert_int_equal(wasi_fd_close(w, (uint32_t)fd), WASI_ESUCCESS);
 
-    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc};
+    const wasi_def *const tables[] = {wasi_defs_fd, wasi_defs_path, wasi_defs_misc, wasi_defs_sock};
     size_t ncalls = 0;
     for (int round = 0; round < ROUNDS; round++) {
         if (round % 1000 == 0) /* fresh guest memory now and then */
             fill_memory(bw_memory_data(mem));
         if (!has_preopen(w)) /* the guest closed it: give it back, to keep paths reachable */
             assert_int_equal(burh_wasi_add_preopen(w, host_dir, guest_root), BURH_WASI_OK);
-        const wasi_def *t = tables[rng() % 3];
+        const wasi_def *t = tables[rng() % 4];
         size_t n = 0;
         while (t[n].name != NULL)
             n++;
@@ -140,6 +145,8 @@ static void test_random_calls_never_crash(void **state)
     }
     assert_true(ncalls > ROUNDS / 2);
     burh_wasi_free(w);
+    assert_true(burh_wasi_memfs_used(fs) <= (1u << 20));
+    burh_wasi_memfs_free(fs);
     bw_store_free(store);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

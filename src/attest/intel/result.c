@@ -81,6 +81,7 @@ void burh_intel_policy_default(burh_intel_policy *policy)
         BURH_INTEL_STATUS_BIT(BURH_INTEL_TCB_CONFIGURATION_NEEDED) |
         BURH_INTEL_STATUS_BIT(BURH_INTEL_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
     policy->require_qe_identity = true;
+    policy->require_tcb_info = true;
 }
 
 static bool module_matches(const intel_module_identity *m, const uint8_t *body)

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# kvm-keep.sh: burh-wasmldr-static in a kvm keep: boot, status records, RA-TLS deploy of hello,
+# the launch digest (keepldr == `burh measure` == the evidence), and clear boot failures.
+set -u
+cd "$(dirname "$0")/../.."
+build=${BURH_BUILD:-build/release}
+bin=$build/bin
+ldr=$bin/burh-keepldr
+wasm=build/wasm/examples
+nonce=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+passed=0 failed=0 skipped=0
+tmp=$(mktemp -d)
+kpid=
+cleanup() { [ -n "$kpid" ] && kill "$kpid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+for f in "$ldr" "$bin/burh-shim.elf" "$bin/burh-wasmldr-static" "$bin/burh-deploy" \
+    "$wasm/hello.wasm"; do
+    if [ ! -e "$f" ]; then
+        echo "FAIL: $f is missing (run: make all tests, and the Wasm examples)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+if ! why=$("$ldr" --probe 2>&1); then
+    echo "=================================================================="
+    echo "SKIP: /dev/kvm not usable: $why"
+    echo "=================================================================="
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 0
+fi
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$2" ] && sed 's/^/     | /' "$2" | tail -8; }
+skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
+
+# start_keep: a kvm keep running burh-wasmldr-static; sets kpid and port.
+start_keep() {
+    : >"$tmp/keep.err"
+    "$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --listen 127.0.0.1:0 --timing \
+        --time-limit 300000 3>"$tmp/status" 2>"$tmp/keep.err" </dev/null &
+    kpid=$!
+    port=
+    for _ in $(seq 600); do
+        port=$(grep -oE 'listening on port: [0-9]+' "$tmp/keep.err" | grep -oE '[0-9]+$')
+        [ -n "$port" ] && return 0
+        kill -0 "$kpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    return 1
+}
+
+if start_keep; then
+    ok "burh-wasmldr-static boots in a kvm keep and listens on host port $port"
+else
+    bad "burh-wasmldr-static boots in a kvm keep" "$tmp/keep.err"
+fi
+# The relayed "ready" record: CBOR {"event": "ready", "port": N}, checked by keepldr first.
+if [ -n "$port" ] && grep -q ready "$tmp/status"; then
+    ok "status record 'ready' relayed from guest fd 3"
+else
+    bad "status record 'ready' relayed" "$tmp/keep.err"
+fi
+
+if [ -n "$port" ]; then
+    timeout 120 "$bin/burh-deploy" --direct "127.0.0.1:$port" --direct-nonce "$nonce" \
+        --insecure-allow-backend kvm --show-evidence "$wasm/hello.wasm" \
+        >"$tmp/deploy.out" 2>"$tmp/deploy.err" </dev/null
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -qi hello "$tmp/deploy.out"; then
+        ok "hello deployed over RA-TLS runs in the kvm keep"
+    else
+        bad "hello deployed over RA-TLS (status $rc)" "$tmp/deploy.err"
+    fi
+fi
+[ -n "$kpid" ] && kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
+kpid=
+if grep -q exit "$tmp/status"; then
+    ok "keepldr sends the final 'exit' record"
+else
+    bad "keepldr sends the final 'exit' record" "$tmp/keep.err"
+fi
+
+# The launch digest: keepldr's, `burh measure`'s and the evidence's must agree.
+digest=$(sed -n 's/.*launch digest \([0-9a-f]\{96\}\).*/\1/p' "$tmp/keep.err" | head -1)
+if [ -z "$digest" ]; then
+    bad "keepldr reports the launch digest" "$tmp/keep.err"
+elif "$bin/burh" measure --help >/dev/null 2>&1; then
+    m=$("$bin/burh" measure --backend kvm 2>"$tmp/measure.err")
+    if [ "$m" = "$digest" ]; then
+        ok "burh measure == keepldr's launch digest"
+    else
+        echo "     burh measure: $m, keepldr: $digest" >>"$tmp/measure.err"
+        bad "burh measure == keepldr's launch digest" "$tmp/measure.err"
+    fi
+    m2=$("$bin/burh" measure --backend kvm --mem 128 2>/dev/null)
+    if [ -n "$m2" ] && [ "$m2" != "$digest" ]; then
+        ok "burh measure: the memory size is measured"
+    else
+        bad "burh measure: the memory size is measured" "$tmp/measure.err"
+    fi
+else
+    skip "burh measure == keepldr's digest: 'burh measure' is not wired into burh yet"
+fi
+if [ -n "$digest" ] && [ -f "$tmp/deploy.err" ]; then
+    if grep -qi "$digest" "$tmp/deploy.err"; then
+        ok "the kvm evidence carries the launch digest"
+    else
+        skip "the kvm evidence carries the launch digest: burh-wasmldr does not read it yet"
+    fi
+fi
+
+# Boot failures end with a clear message and an 'exit' record.
+"$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --wasmldr "$tmp/none" 3>"$tmp/status" \
+    2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" -eq 125 ] && grep -q 'burh-wasmldr-static not found' "$tmp/err"; then
+    ok "missing burh-wasmldr-static: clear error"
+else
+    bad "missing burh-wasmldr-static: clear error (status $rc)" "$tmp/err"
+fi
+if [ -x "$bin/burh-wasmldr" ]; then
+    "$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --wasmldr "$bin/burh-wasmldr" \
+        3>"$tmp/status" 2>"$tmp/err" </dev/null
+    rc=$?
+    if [ "$rc" -eq 125 ] && grep -q 'build with -static' "$tmp/err" &&
+        grep -q 'build with -static' "$tmp/status"; then
+        ok "dynamic burh-wasmldr refused, reason in the 'exit' record"
+    else
+        bad "dynamic burh-wasmldr refused (status $rc)" "$tmp/err"
+    fi
+fi
+"$ldr" --backend kvm --nonce "$nonce" 2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" -eq 125 ] && grep -q 'status-fd' "$tmp/err"; then
+    ok "no --status-fd: clear error"
+else
+    bad "no --status-fd: clear error (status $rc)" "$tmp/err"
+fi
+"$ldr" --backend kvm --nonce "$nonce" --status-fd 3 "$build/kvm/hello" 3>/dev/null \
+    2>"$tmp/err" </dev/null
+rc=$?
+if [ "$rc" -eq 125 ] && grep -q 'runs burh-wasmldr-static' "$tmp/err"; then
+    ok "--nonce with an ELF argument refused"
+else
+    bad "--nonce with an ELF argument refused (status $rc)" "$tmp/err"
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
