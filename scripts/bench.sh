@@ -13,25 +13,27 @@ out=build/bench
 mkdir -p "$out"
 csv=$out/results.csv
 
-# now_ns: wall clock in nanoseconds.
-now_ns() { date +%s%N; }
-
 # median_of: the median of the numbers on stdin.
 median_of() { sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-# time_cmd EXPECTED_OUTPUT_FILE CMD...: prints the median seconds of $runs runs; the output of
-# every run must equal the expected output, or the benchmark is reported as failed.
+# time_cmd EXPECTED_OUTPUT_FILE CMD...: prints "WALL CPU", the medians over $runs runs of the
+# wall-clock seconds and of the CPU seconds (user + system: steadier on a shared machine). The
+# output of every run must equal the expected output, or the result is FAIL or MISMATCH.
 time_cmd() {
     local expect=$1; shift
-    local t0 t1 times=()
+    local walls=() cpus=()
     for ((i = 0; i < runs; i++)); do
-        t0=$(now_ns)
-        if ! "$@" >"$out/last.out" 2>"$out/last.err"; then echo FAIL; return; fi
-        t1=$(now_ns)
-        if ! cmp -s "$out/last.out" "$expect"; then echo MISMATCH; return; fi
-        times+=($(( t1 - t0 )))
+        if ! /usr/bin/time -f '%e %U %S' -o "$out/last.time" "$@" >"$out/last.out" \
+            2>"$out/last.err"; then
+            echo "FAIL FAIL"; return
+        fi
+        if ! cmp -s "$out/last.out" "$expect"; then echo "MISMATCH MISMATCH"; return; fi
+        read -r wall user sys <"$out/last.time"
+        walls+=("$wall")
+        cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')")
     done
-    printf '%s\n' "${times[@]}" | median_of | awk '{printf "%.4f", $1 / 1e9}'
+    printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | median_of)" \
+        "$(printf '%s\n' "${cpus[@]}" | median_of)"
 }
 
 peak_rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n 1; }
@@ -41,50 +43,64 @@ echo "runs per measurement: $runs (median); native: gcc -O2; wasm: clang-14 -O2 
 [ -n "$peer" ] && echo "peer: $peer"
 echo
 
-header="benchmark,native_s,burh_s,burh_ratio,burh_rss_kb"
-[ -n "$peer" ] && header="$header,peer_s,peer_ratio"
+header="benchmark,native_s,burh_s,burh_ratio,burh_rss_kb,native_cpu_s,burh_cpu_s,burh_cpu_ratio"
+[ -n "$peer" ] && header="$header,peer_s,peer_ratio,peer_cpu_s,peer_cpu_ratio"
 echo "$header" >"$csv"
-printf '%-11s %10s %10s %8s %10s' benchmark native_s burh_s ratio burh_rss
-[ -n "$peer" ] && printf ' %10s %8s' peer_s ratio
+printf '%-11s %9s %9s %7s %9s %7s %9s' benchmark native_s burh_s ratio burh_cpu cpu_r burh_rss
+[ -n "$peer" ] && printf ' %9s %7s %9s %7s' peer_s ratio peer_cpu cpu_r
 echo
 
-log_sum=0 count=0 peer_log_sum=0 peer_count=0
+# ratio A B: A / B with two decimals, or NA when either is not a number.
+ratio() {
+    if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] && awk -v b="$2" 'BEGIN {exit !(b > 0)}'; then
+        awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'
+    else
+        echo NA
+    fi
+}
+
+log_sum=0 count=0 peer_log_sum=0 peer_count=0 cpu_log_sum=0 peer_cpu_log_sum=0
 for wasm in build/wasm/bench/*.wasm; do
     name=$(basename "$wasm" .wasm)
     native=build/native/bench/$name
     "$native" >"$out/$name.expected"
-    tn=$(time_cmd "$out/$name.expected" "$native")
-    tb=$(time_cmd "$out/$name.expected" "$burh" run "$wasm")
+    read -r tn cn <<<"$(time_cmd "$out/$name.expected" "$native")"
+    read -r tb cb <<<"$(time_cmd "$out/$name.expected" "$burh" run "$wasm")"
     rss=$(peak_rss_kb "$burh" run "$wasm")
-    ratio=NA
-    if [[ $tb =~ ^[0-9.]+$ ]]; then
-        ratio=$(awk -v a="$tb" -v b="$tn" 'BEGIN {printf "%.2f", a / b}')
-        log_sum=$(awk -v s="$log_sum" -v r="$ratio" 'BEGIN {print s + log(r)}'); count=$((count + 1))
+    r=$(ratio "$tb" "$tn") rc=$(ratio "$cb" "$cn")
+    if [ "$r" != NA ]; then
+        log_sum=$(awk -v s="$log_sum" -v r="$r" 'BEGIN {print s + log(r)}'); count=$((count + 1))
+        cpu_log_sum=$(awk -v s="$cpu_log_sum" -v r="$rc" 'BEGIN {print s + log(r > 0 ? r : 1)}')
     fi
-    line="$name,$tn,$tb,$ratio,$rss"
-    printf '%-11s %10s %10s %8s %10s' "$name" "$tn" "$tb" "$ratio" "$rss"
+    line="$name,$tn,$tb,$r,$rss,$cn,$cb,$rc"
+    printf '%-11s %9s %9s %7s %9s %7s %9s' "$name" "$tn" "$tb" "$r" "$cb" "$rc" "$rss"
     if [ -n "$peer" ]; then
-        tp=$(time_cmd "$out/$name.expected" "${peer_cmd[@]}" "$wasm")
-        pratio=NA
-        if [[ $tp =~ ^[0-9.]+$ ]]; then
-            pratio=$(awk -v a="$tp" -v b="$tn" 'BEGIN {printf "%.2f", a / b}')
-            peer_log_sum=$(awk -v s="$peer_log_sum" -v r="$pratio" 'BEGIN {print s + log(r)}')
+        read -r tp cp <<<"$(time_cmd "$out/$name.expected" "${peer_cmd[@]}" "$wasm")"
+        pr=$(ratio "$tp" "$tn") prc=$(ratio "$cp" "$cn")
+        if [ "$pr" != NA ]; then
+            peer_log_sum=$(awk -v s="$peer_log_sum" -v r="$pr" 'BEGIN {print s + log(r)}')
             peer_count=$((peer_count + 1))
+            peer_cpu_log_sum=$(awk -v s="$peer_cpu_log_sum" -v r="$prc" \
+                'BEGIN {print s + log(r > 0 ? r : 1)}')
         fi
-        printf ' %10s %8s' "$tp" "$pratio"
-        line="$line,$tp,$pratio"
+        printf ' %9s %7s %9s %7s' "$tp" "$pr" "$cp" "$prc"
+        line="$line,$tp,$pr,$cp,$prc"
     fi
     echo
     echo "$line" >>"$csv"
 done
 
 if [ "$count" -gt 0 ]; then
-    printf '\ngeometric mean of burh/native ratios: %.2f (over %d benchmarks)\n' \
+    printf '\ngeometric mean of burh/native wall-clock ratios: %.2f (over %d benchmarks)\n' \
         "$(awk -v s="$log_sum" -v n="$count" 'BEGIN {print exp(s / n)}')" "$count"
+    printf 'geometric mean of burh/native CPU-time ratios: %.2f\n' \
+        "$(awk -v s="$cpu_log_sum" -v n="$count" 'BEGIN {print exp(s / n)}')"
 fi
 if [ -n "$peer" ] && [ "$peer_count" -gt 0 ]; then
-    printf 'geometric mean of peer/native ratios: %.2f (over %d benchmarks)\n' \
+    printf 'geometric mean of peer/native wall-clock ratios: %.2f (over %d benchmarks)\n' \
         "$(awk -v s="$peer_log_sum" -v n="$peer_count" 'BEGIN {print exp(s / n)}')" "$peer_count"
+    printf 'geometric mean of peer/native CPU-time ratios: %.2f\n' \
+        "$(awk -v s="$peer_cpu_log_sum" -v n="$peer_count" 'BEGIN {print exp(s / n)}')"
 fi
 
 # Start-up: hello world, many runs, with hyperfine when it is there.
@@ -109,10 +125,10 @@ set datafile separator ","
 set style data histograms
 set style fill solid 0.8
 set logscale y
-set ylabel "time / native time (log scale)"
+set ylabel "CPU time / native CPU time (log scale)"
 set xtics rotate by -30
 set key top left
-plot "$csv" using 4:xtic(1) title "burh"$( [ -n "$peer" ] && echo ', "" using 7 title "peer"')
+plot "$csv" using 8:xtic(1) title "burh"$( [ -n "$peer" ] && echo ', "" using 12 title "peer"')
 GP
     [ -f "$out/ratios.png" ] && echo "chart: $out/ratios.png"
 fi

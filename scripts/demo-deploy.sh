@@ -25,7 +25,7 @@ head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/token" # throw-away 
 
 step "Starting burh-keepmgr on 127.0.0.1 (a free port, bearer token, private state dir)"
 $bin/burh-keepmgr --listen 127.0.0.1:0 --token-file "$work/token" --state-dir "$work/state" \
-    --log-level warn >"$work/keepmgr.log" 2>&1 &
+    --keepldr "$bin/burh-keepldr" --wasmldr "$bin/burh-wasmldr" --log-level warn >"$work/keepmgr.log" 2>&1 &
 kpid=$!
 port=
 for _ in $(seq 100); do
@@ -53,12 +53,16 @@ step "What was verified before the workload was sent"
 claims=$(sed -n '/^{/,/^}/p' "$work/deploy.err")
 field() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$1" <<<"$claims" 2>/dev/null || echo "?"; }
 if [ -n "$claims" ]; then
+    checks=$(field '", ".join(d.get("failed_checks") or []) or "none"')
     printf '  %-26s %s\n' "evidence platform:" "$(field 'd.get("platform")')" \
+        "keep backend:" "$(field 'd.get("backend")') (listed by keepmgr's /v1/platform: $(curl -s -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/v1/platform" | grep -aoE 'nil|kvm|snp|tdx' | sort -u | tr '\n' ' '))" \
+        "measurement:" "$(field 'd.get("measurement")' | cut -c1-32)... (nil: no launch measurement)" \
         "signed:" "$(field 'd.get("signed")')" \
         "nonce (fresh, ours):" "$(field 'd["ratls"].get("nonce")')" \
-        "key binding:" "pubkey-hash matches the TLS key ($(field 'd["ratls"].get("pubkey_hash")' | cut -c1-16)...)" \
-        "report_data binding:" "SHA-256(claims) || 32 zero bytes" \
-        "policy:" "nil allowed by --insecure-allow-backend nil"
+        "pubkey hash:" "$(field 'd["ratls"].get("pubkey_hash")') = SHA-256 of the TLS key" \
+        "report_data binding:" "$(field 'd.get("report_data")' | cut -c1-32)... = SHA-256(claims) || 32 zero bytes" \
+        "policy decision:" "$(field 'd.get("status")'); failed checks: $checks" \
+        "policy exception:" "backend nil allowed only by --insecure-allow-backend nil"
     echo "  The keep's key was made inside it and never left; TLS 1.3 proved possession."
     echo "  NOT protected on nil: memory is readable and writable by the host."
 else

@@ -121,9 +121,12 @@ emit_facts() {
     emit_loc
     emit_hostcalls
     emit_wasi
-    if [ -f src/shim/syscall.c ]; then
-        shim_cases src/shim/syscall.c served_syscall
-    fi | emit_shim_list burh_tcb_facts_shim_served
+    # Served in the shim: its own table, local descriptors (pipes, eventfds, epoll), threads.
+    {
+        [ -f src/shim/syscall.c ] && shim_cases src/shim/syscall.c served_syscall
+        [ -f src/shim/localfd.c ] && shim_cases src/shim/localfd.c local_syscall
+        [ -f src/shim/thread.c ] && shim_cases src/shim/thread.c thread_syscall
+    } | sort -u | emit_shim_list burh_tcb_facts_shim_served
     if [ -f src/shim/forward.c ]; then
         shim_cases src/shim/forward.c fwd_syscall
     fi | emit_shim_list burh_tcb_facts_shim_forwarded

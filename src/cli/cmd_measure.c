@@ -8,7 +8,7 @@
 
 #include "host/kvm.h"
 
-int burh_cmd_measure(int argc, char **argv);
+#include "cli/cli.h"
 
 #define MEASURE_EXIT_USAGE 2
 #define MEASURE_EXIT_FAIL  1

@@ -43,6 +43,8 @@ static const char run_help[] =
     "                         next fd (repeatable); FD_COUNT and FD_NAMES describe them\n"
     "  --mem-limit MIB        cap the program's linear memory at MIB mebibytes\n"
     "  --time-limit SEC       stop the program after SEC seconds of wall-clock time\n"
+    "  --trace-syscalls[=FILE] list the distinct system calls the run makes, with\n"
+    "                         counts, on stderr (or in FILE) when it ends\n"
     "  -h, --help             show this text\n"
     "\n"
     "exit status:\n"
@@ -60,6 +62,7 @@ typedef struct run_opts {
     size_t nenvs, ndirs, nsocks;
     uint32_t mem_limit_mib; /* 0: the engine's default */
     uint32_t time_limit_s;  /* 0: none */
+    const char *trace_path; /* --trace-syscalls: NULL, "-" for stderr, or a file */
     char **args;
     int nargs;
 } run_opts;
@@ -142,6 +145,10 @@ static int parse_opts(int argc, char **argv, run_opts *o)
             if (v == NULL || !parse_u32(v, RUN_MAX_TIME_LIMIT, &o->time_limit_s) ||
                 o->time_limit_s == 0)
                 return usage_error("--time-limit needs a number of seconds%s", "");
+        } else if (strcmp(a, "--trace-syscalls") == 0) {
+            o->trace_path = "-";
+        } else if (strncmp(a, "--trace-syscalls=", 17) == 0 && a[17] != '\0') {
+            o->trace_path = a + 17;
         } else if (strcmp(a, "--") == 0 || (a[0] == '-' && a[1] != '\0')) {
             return usage_error("unknown option '%s'", a);
         } else {
@@ -570,6 +577,8 @@ int burh_cmd_run(int argc, char **argv)
     }
     rc = parse_opts(argc, argv, &o);
     if (rc >= 0)
+        goto done;
+    if (o.trace_path != NULL && burh_trace_syscalls_fork(o.trace_path, &rc))
         goto done;
     size_t len = 0;
     uint8_t *bytes = read_module(o.file, &len);

@@ -15,6 +15,7 @@ static const command commands[] = {
     {"attest", burh_cmd_attest, "verify attestation evidence from a keep's platform"},
     {"deploy", burh_cmd_deploy, "run a program in an attested keep on a remote host"},
     {"keeps", burh_cmd_keeps, "list, show or delete the keeps of a keep manager"},
+    {"measure", burh_cmd_measure, "compute a keep's expected launch digest"},
     {"tcb", burh_cmd_tcb, "measure burh's trusted computing base per backend"},
 };
 

@@ -47,7 +47,9 @@
  * instruction computed retargets that instruction to the local; br_if on an i32 compare
  * just emitted becomes one compare-and-branch, and `if` on one becomes the inverted
  * compare-and-branch to the else arm; an i32.add computing a load or store address into a
- * stack cell is dropped and the access adds for itself (the _AR / _AI forms, see ops.h).
+ * stack cell is dropped and the access adds for itself (the _AR / _AI forms, see ops.h);
+ * an i32 add (xor) of the sum (xor) just computed becomes one three-operand I32_ADD3
+ * (I32_XOR3, a=dst b c d); f64 arithmetic takes a constant operand as an immediate.
  * Every peephole is off when a branch lands between the two instructions.
  *
  * Bounds checks are in software: each access compares against the memory's current size.

@@ -71,6 +71,8 @@ static unsigned immediate_form(unsigned op)
         {BW_OP_I64_EQ, BW_OP_I64_EQ_IMM},       {BW_OP_I64_NE, BW_OP_I64_NE_IMM},
         {BW_OP_I64_LT_S, BW_OP_I64_LT_S_IMM},   {BW_OP_I64_LT_U, BW_OP_I64_LT_U_IMM},
         {BW_OP_I64_GT_S, BW_OP_I64_GT_S_IMM},   {BW_OP_I64_GT_U, BW_OP_I64_GT_U_IMM},
+        {BW_OP_F64_ADD, BW_OP_F64_ADD_IMM},     {BW_OP_F64_SUB, BW_OP_F64_SUB_IMM},
+        {BW_OP_F64_MUL, BW_OP_F64_MUL_IMM},     {BW_OP_F64_DIV, BW_OP_F64_DIV_IMM},
     };
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         if (forms[i].op == op) {
@@ -98,9 +100,17 @@ static bool commutes(unsigned op)
     case BW_OP_I64_XOR:
     case BW_OP_I64_EQ:
     case BW_OP_I64_NE:
+    case BW_OP_F64_ADD: /* IEEE addition and multiplication commute, NaN payloads aside */
+    case BW_OP_F64_MUL:
         return true;
     }
     return false;
+}
+
+/* The operation taking a constant left operand in imm, for operations that do not commute. */
+static unsigned left_immediate_form(unsigned op)
+{
+    return op == BW_OP_F64_SUB ? BW_OP_F64_IMM_SUB : op == BW_OP_F64_DIV ? BW_OP_F64_IMM_DIV : 0;
 }
 
 /* Pops the operands of `s`, pushes its result and emits `op` on them. */
@@ -121,6 +131,13 @@ static void emit_operation(bw_translator *t, unsigned op, const signature *s)
         x = y;
         y = swap;
     }
+    unsigned left_op = left_immediate_form(op);
+    if (left_op != 0 && x.where == BW_IN_CONST && y.where != BW_IN_CONST) {
+        uint32_t ys = bw_tr_use(t, &y);
+        uint32_t dst = bw_tr_push(t, s->out);
+        bw_tr_emit(t, left_op, dst, ys, 0, 0, x.value);
+        return;
+    }
     if (imm_op != 0 && y.where == BW_IN_CONST) {
         uint32_t xs = bw_tr_use(t, &x);
         uint32_t dst = bw_tr_push(t, s->out);
@@ -129,7 +146,9 @@ static void emit_operation(bw_translator *t, unsigned op, const signature *s)
     }
     uint32_t xs = bw_tr_use(t, &x), ys = bw_tr_use(t, &y);
     uint32_t dst = bw_tr_push(t, s->out);
-    bw_tr_emit(t, op, dst, xs, ys, 0, 0);
+    if (!bw_tr_fuse_chain(t, op, xs, ys, dst)) {
+        bw_tr_emit(t, op, dst, xs, ys, 0, 0);
+    }
 }
 
 /* Retypes the top operand in place: the bits are the value. */

@@ -9,6 +9,7 @@ static bool writes_only_a(unsigned op)
            (op >= BW_OP_MOV && op <= BW_OP_I32_NE_IMM) ||
            (op >= BW_OP_I32_MUL_IMM && op <= BW_OP_I64_GT_U_IMM) ||
            (op >= BW_OP_I32_LOAD_AR && op <= BW_OP_I64_LOAD32_U_AI) ||
+           (op >= BW_OP_F64_ADD_IMM && op <= BW_OP_I32_XOR3) ||
            (op >= BW_OP_I32_TRUNC_SAT_F32_S && op <= BW_OP_I64_TRUNC_SAT_F64_U) ||
            op == BW_OP_SELECT || op == BW_OP_GLOBAL_GET || op == BW_OP_TABLE_GET ||
            op == BW_OP_TABLE_GROW || op == BW_OP_TABLE_SIZE;
@@ -101,16 +102,26 @@ static unsigned inverted_branch(unsigned op)
     static const struct {
         uint16_t compare, branch;
     } inverse[] = {
-        {BW_OP_I32_EQ, BW_OP_BR_I32_NE},           {BW_OP_I32_NE, BW_OP_BR_I32_EQ},
-        {BW_OP_I32_LT_S, BW_OP_BR_I32_GE_S},       {BW_OP_I32_LT_U, BW_OP_BR_I32_GE_U},
-        {BW_OP_I32_GT_S, BW_OP_BR_I32_LE_S},       {BW_OP_I32_GT_U, BW_OP_BR_I32_LE_U},
-        {BW_OP_I32_LE_S, BW_OP_BR_I32_GT_S},       {BW_OP_I32_LE_U, BW_OP_BR_I32_GT_U},
-        {BW_OP_I32_GE_S, BW_OP_BR_I32_LT_S},       {BW_OP_I32_GE_U, BW_OP_BR_I32_LT_U},
-        {BW_OP_I32_EQ_IMM, BW_OP_BR_I32_NE_IMM},   {BW_OP_I32_NE_IMM, BW_OP_BR_I32_EQ_IMM},
-        {BW_OP_I32_LT_S_IMM, BW_OP_BR_I32_GE_S_IMM}, {BW_OP_I32_LT_U_IMM, BW_OP_BR_I32_GE_U_IMM},
-        {BW_OP_I32_GT_S_IMM, BW_OP_BR_I32_LE_S_IMM}, {BW_OP_I32_GT_U_IMM, BW_OP_BR_I32_LE_U_IMM},
-        {BW_OP_I32_LE_S_IMM, BW_OP_BR_I32_GT_S_IMM}, {BW_OP_I32_LE_U_IMM, BW_OP_BR_I32_GT_U_IMM},
-        {BW_OP_I32_GE_S_IMM, BW_OP_BR_I32_LT_S_IMM}, {BW_OP_I32_GE_U_IMM, BW_OP_BR_I32_LT_U_IMM},
+        {BW_OP_I32_EQ, BW_OP_BR_I32_NE},
+        {BW_OP_I32_NE, BW_OP_BR_I32_EQ},
+        {BW_OP_I32_LT_S, BW_OP_BR_I32_GE_S},
+        {BW_OP_I32_LT_U, BW_OP_BR_I32_GE_U},
+        {BW_OP_I32_GT_S, BW_OP_BR_I32_LE_S},
+        {BW_OP_I32_GT_U, BW_OP_BR_I32_LE_U},
+        {BW_OP_I32_LE_S, BW_OP_BR_I32_GT_S},
+        {BW_OP_I32_LE_U, BW_OP_BR_I32_GT_U},
+        {BW_OP_I32_GE_S, BW_OP_BR_I32_LT_S},
+        {BW_OP_I32_GE_U, BW_OP_BR_I32_LT_U},
+        {BW_OP_I32_EQ_IMM, BW_OP_BR_I32_NE_IMM},
+        {BW_OP_I32_NE_IMM, BW_OP_BR_I32_EQ_IMM},
+        {BW_OP_I32_LT_S_IMM, BW_OP_BR_I32_GE_S_IMM},
+        {BW_OP_I32_LT_U_IMM, BW_OP_BR_I32_GE_U_IMM},
+        {BW_OP_I32_GT_S_IMM, BW_OP_BR_I32_LE_S_IMM},
+        {BW_OP_I32_GT_U_IMM, BW_OP_BR_I32_LE_U_IMM},
+        {BW_OP_I32_LE_S_IMM, BW_OP_BR_I32_GT_S_IMM},
+        {BW_OP_I32_LE_U_IMM, BW_OP_BR_I32_GT_U_IMM},
+        {BW_OP_I32_GE_S_IMM, BW_OP_BR_I32_LT_S_IMM},
+        {BW_OP_I32_GE_U_IMM, BW_OP_BR_I32_LT_U_IMM},
     };
     for (size_t i = 0; i < sizeof inverse / sizeof inverse[0]; i++) {
         if (inverse[i].compare == op) {
@@ -148,4 +159,24 @@ uint32_t bw_tr_fuse_if(bw_translator *t, const bw_operand *cond)
     last->handler = (const void *)(uintptr_t)branch;
     last->imm = BW_NO_PATCH;
     return t->ncode - 1;
+}
+
+/* An i32 add (or xor) of the sum (xor) the last instruction just left in a stack cell and
+ * cell `other`: the last instruction becomes one three-operand add (xor) into `dst`. */
+bool bw_tr_fuse_chain(bw_translator *t, unsigned op, uint32_t xs, uint32_t ys, uint32_t dst)
+{
+    if (t->ndead > 0 || t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode ||
+        (op != BW_OP_I32_ADD && op != BW_OP_I32_XOR)) {
+        return false;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler != op || last->a < t->nlocals ||
+        (last->a != xs && last->a != ys)) {
+        return false;
+    }
+    last->d = last->a == xs ? ys : xs;
+    last->a = dst;
+    last->handler =
+        (const void *)(uintptr_t)(op == BW_OP_I32_ADD ? BW_OP_I32_ADD3 : BW_OP_I32_XOR3);
+    return true;
 }

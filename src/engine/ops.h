@@ -267,7 +267,9 @@
 
 /* Loads and stores whose address is an i32.add folded in: _AR adds cell c, _AI constant c
  * (both wrapped to 32 bits, as the add would), then the offset in imm. Same order as
- * BW_OPS_MEMORY so the translator maps them by subtraction. */
+ * BW_OPS_MEMORY so the translator maps them by subtraction. Then f64 arithmetic with a
+ * constant (bits in imm) on the right (_IMM) or on the left (IMM_SUB: imm - x, IMM_DIV).
+ * Then the sum or xor of three cells (b, c, d): an i32 add or xor of the one just made. */
 #define BW_OPS_ADDRESSED(X)                                                                        \
     X(I32_LOAD_AR, 0x124)                                                                          \
     X(I64_LOAD_AR, 0x125)                                                                          \
@@ -314,17 +316,26 @@
     X(I32_STORE16_AI, 0x14E)                                                                       \
     X(I64_STORE8_AI, 0x14F)                                                                        \
     X(I64_STORE16_AI, 0x150)                                                                       \
-    X(I64_STORE32_AI, 0x151)
+    X(I64_STORE32_AI, 0x151)                                                                       \
+    X(F64_ADD_IMM, 0x152)                                                                          \
+    X(F64_SUB_IMM, 0x153)                                                                          \
+    X(F64_MUL_IMM, 0x154)                                                                          \
+    X(F64_DIV_IMM, 0x155)                                                                          \
+    X(F64_IMM_SUB, 0x156)                                                                          \
+    X(F64_IMM_DIV, 0x157)                                                                          \
+    X(I32_ADD3, 0x158)                                                                             \
+    X(I32_XOR3, 0x159)
 
 #define BW_OPS(X)                                                                                  \
-    BW_OPS_CONTROL(X) BW_OPS_MEMORY(X) BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X) BW_OPS_FUSED(X) \
-        BW_OPS_ADDRESSED(X)
+    BW_OPS_CONTROL(X)                                                                              \
+    BW_OPS_MEMORY(X)                                                                               \
+    BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X) BW_OPS_FUSED(X) BW_OPS_ADDRESSED(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x152
+        BW_OP_COUNT = 0x15A
 };
 
 #endif

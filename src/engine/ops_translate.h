@@ -84,6 +84,7 @@ void bw_tr_instruction(bw_translator *t, uint8_t op);
  * rewrite does not apply (then emit as usual). */
 bool bw_tr_retarget_last(bw_translator *t, const bw_operand *value, uint32_t local);
 bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *target);
+bool bw_tr_fuse_chain(bw_translator *t, unsigned op, uint32_t xs, uint32_t ys, uint32_t dst);
 uint32_t bw_tr_fuse_if(bw_translator *t, const bw_operand *cond);
 bool bw_tr_fold_address(bw_translator *t, const bw_operand *addr, uint32_t kept, uint32_t *base,
                         uint32_t *addend, bool *constant);

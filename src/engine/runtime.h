@@ -35,24 +35,24 @@ struct bw_global {
 };
 
 struct bw_func {
-    uint32_t type_id;               /* canonical in the store: equal ids <=> equal types */
-    bw_functype type;               /* arrays owned by the store */
-    struct bw_instance *instance;   /* NULL for a host function */
-    const bw_func_decl *decl;       /* Wasm function: its declaration and compiled code */
+    uint32_t type_id;                        /* canonical in the store: equal ids <=> equal types */
+    bw_functype type;                        /* arrays owned by the store */
+    struct bw_instance *instance;            /* NULL for a host function */
+    const bw_func_decl *decl;                /* Wasm function: its declaration and compiled code */
     const struct bw_compiled_func *compiled; /* decl->compiled, one load less per call */
-    bw_host_fn host;                /* host function */
+    bw_host_fn host;                         /* host function */
     void *host_env;
 };
 
 struct bw_instance {
     const bw_module *module;
     struct bw_store *store;
-    bw_func **funcs;        /* module->nfuncs, imports first */
-    bw_table **tables;      /* module->ntables */
-    bw_memory **memories;   /* module->nmemories */
-    bw_memory *memory0;     /* memories[0], or NULL: what the interpreter's loads use */
-    bw_global **globals;    /* module->nglobals */
-    uint32_t *type_ids;     /* module->ntypes: module type index -> store type id */
+    bw_func **funcs;      /* module->nfuncs, imports first */
+    bw_table **tables;    /* module->ntables */
+    bw_memory **memories; /* module->nmemories */
+    bw_memory *memory0;   /* memories[0], or NULL: what the interpreter's loads use */
+    bw_global **globals;  /* module->nglobals */
+    uint32_t *type_ids;   /* module->ntypes: module type index -> store type id */
     /* Element segments after evaluation; a dropped (or active, after instantiation, or
      * declarative) segment has count 0. */
     uint32_t *elem_counts;
@@ -70,15 +70,15 @@ struct bw_alloc; /* instance.c: the store's list of everything it owns */
 struct bw_type_registry;
 
 struct bw_store {
-    bw_store_config config;     /* defaults filled in */
+    bw_store_config config; /* defaults filled in */
     volatile sig_atomic_t interrupt;
     struct bw_alloc *allocs;
     struct bw_type_registry *types;
     /* The interpreter's stack, reused across calls (made on first use). */
     bw_cell *stack;
     size_t stack_cells;
-    uint32_t depth;             /* Wasm frames active now, for max_call_depth */
-    size_t stack_top;           /* cells of `stack` in use by calls still running (interp.c) */
+    uint32_t depth;   /* Wasm frames active now, for max_call_depth */
+    size_t stack_top; /* cells of `stack` in use by calls still running (interp.c) */
     /* Set by bw_ctx_trap / bw_ctx_exit for the interpreter to pick up. */
     bw_error pending;
 };

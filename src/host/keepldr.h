@@ -10,6 +10,13 @@
 #define KEEPLDR_STATUS_SETUP    70 /* the keep could not be built */
 #define KEEPLDR_STATUS_PROTOCOL 76 /* wasmldr broke the status protocol */
 
+/* Memory for burh-wasmldr itself on top of the keep's memory_mib (which is all the guest's
+ * linear memory): code, thread stacks, TLS buffers, the workload body (up to 80 MiB) and its
+ * in-memory file system copy. */
+#define KEEPLDR_RUNTIME_MIB 384u
+/* wasm32 linear memory cannot exceed 4 GiB: the guest's cap never goes above this. */
+#define KEEPLDR_GUEST_MEM_MAX_MIB 4096u
+
 struct keepldr_nil_config {
     const char *wasmldr_path;
     const char *nonce_hex;

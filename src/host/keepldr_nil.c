@@ -23,7 +23,8 @@ struct child_args {
     const struct keepldr_nil_config *cfg;
     int status_wr, output_wr, sync_rd;
     bool userns;
-    uid_t uid; /* outside id when there is no user namespace */
+    uid_t uid;          /* outside id when there is no user namespace */
+    char mem_limit[16]; /* wasmldr's --mem-limit, formatted before the clone */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -83,8 +84,10 @@ static int child_main(void *arg)
     /* After the identity change, which clears it: the keep dies with its keepldr. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() == 1)
         child_fail("parent death signal", errno);
+    /* The limits are given explicitly: wasmldr never guesses them from its rlimits. */
     const char *argv[] = {c->wasmldr_path, "--backend", "nil",         "--nonce", c->nonce_hex,
-                          "--listen",      c->listen,   "--status-fd", "3",       NULL};
+                          "--listen",      c->listen,   "--status-fd", "3",       "--mem-limit",
+                          a->mem_limit,    NULL};
     const char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
     if ((rc = keepldr_seccomp_install(c->seccomp_audit)) != 0)
         child_fail("seccomp", -rc);
@@ -276,8 +279,14 @@ int keepldr_nil_run(const struct keepldr_nil_config *cfg)
     if (!have_cg)
         log_line("limits", "rlimits only (AS, CPU, FSIZE, NOFILE, NPROC)");
     /* A uid per keep so keeps cannot signal or ptrace one another. */
-    struct child_args a = {cfg,       status_p[1], output_p[1],
-                           sync_p[0], false,       (uid_t)(100000 + (unsigned)getpid() % 60000u)};
+    struct child_args a = {.cfg = cfg,
+                           .status_wr = status_p[1],
+                           .output_wr = output_p[1],
+                           .sync_rd = sync_p[0],
+                           .uid = (uid_t)(100000 + (unsigned)getpid() % 60000u)};
+    unsigned guest_mib =
+        cfg->memory_mib < KEEPLDR_GUEST_MEM_MAX_MIB ? cfg->memory_mib : KEEPLDR_GUEST_MEM_MAX_MIB;
+    snprintf(a.mem_limit, sizeof(a.mem_limit), "%u", guest_mib);
     pid_t pid = spawn_keep(&a, sync_p[1]);
     close(status_p[1]);
     close(output_p[1]);

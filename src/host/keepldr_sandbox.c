@@ -237,8 +237,8 @@ int keepldr_seccomp_install(bool audit)
 
 int keepldr_set_rlimits(unsigned memory_mib, unsigned cpu_seconds)
 {
-    /* Address space: the keep's memory plus room for code, stacks and TLS buffers. */
-    rlim_t as = ((rlim_t)memory_mib + 256) << 20;
+    /* Address space: the guest's memory (wasmldr's --mem-limit) plus wasmldr's own. */
+    rlim_t as = ((rlim_t)memory_mib + KEEPLDR_RUNTIME_MIB) << 20;
     const struct {
         int res;
         rlim_t v;
@@ -326,7 +326,8 @@ bool keepldr_cgroup_create(struct keepldr_cgroup *cg, unsigned memory_mib, char 
         cg->path[0] = '\0';
         return false;
     }
-    snprintf(value, sizeof(value), "%llu", (unsigned long long)memory_mib << 20);
+    snprintf(value, sizeof(value), "%llu",
+             (unsigned long long)(memory_mib + KEEPLDR_RUNTIME_MIB) << 20);
     bool ok = write_file(cg->path, "memory.max", value) && write_file(cg->path, "pids.max", "64");
     if (ok && strstr(controllers, "cpu"))
         ok = write_file(cg->path, "cpu.max", "100000 100000"); /* one CPU at most */

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <event2/buffer.h>
@@ -300,6 +301,9 @@ void kmgr_http_start(struct kmgr *m, const struct kmgr_http_config *hc)
     struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(http, host, port);
     if (!bs)
         die("cannot listen on", hc->listen);
+    /* Answers go out in more than one write (headers, body): no Nagle delay between them. */
+    int one = 1;
+    setsockopt(evhttp_bound_socket_get_fd(bs), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
     char addr[INET6_ADDRSTRLEN] = "?";

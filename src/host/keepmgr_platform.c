@@ -30,16 +30,13 @@ void kmgr_platform_probe(burh_platform_info *out)
 {
     memset(out, 0, sizeof(*out));
     set(out, BURH_BACKEND_NIL, true, "sandboxed process: no confidentiality, no real evidence");
+    /* The kvm keep's evidence carries the launch digest (docs/kvm.md "Measurement"), so a
+     * tenant can tell which shim and wasmldr it got; it is still unsigned. */
     const char *kvm_why = kvm_unusable_reason();
-    char why[BURH_PROTO_REASON_MAX + 1];
-    /* burh-wasmldr-static runs workloads in a kvm keep (tests/integration/kvm-keep.sh), but its
-     * kvm evidence does not carry the launch digest yet (docs/kvm.md "Measurement"): until it
-     * does, a tenant could not tell which shim and wasmldr it got, so keeps are not offered. */
-    snprintf(why, sizeof(why), "%s",
-             kvm_why ? kvm_why
-                     : "/dev/kvm usable and burh-wasmldr-static runs in a kvm keep, but its "
-                       "evidence does not carry the launch digest yet");
-    set(out, BURH_BACKEND_KVM, false, why);
+    set(out, BURH_BACKEND_KVM, kvm_why == NULL,
+        kvm_why ? kvm_why
+                : "micro-VM with burh's shim: isolated by the hypervisor, which the host "
+                  "controls; evidence unsigned (launch digest only)");
 
     bool sev = access("/dev/sev", F_OK) == 0;
     bool snp = param_enabled("/sys/module/kvm_amd/parameters/sev_snp");

@@ -67,7 +67,8 @@ static int build_argv(struct kmgr *m, const struct kmgr_keep *k, const char *non
                           bufs[3]};
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
         argv[n++] = args[i];
-    if (m->cfg.wasmldr_path) {
+    /* --wasmldr names the nil backend's program; a kvm keep loads burh-wasmldr-static. */
+    if (m->cfg.wasmldr_path && k->info.backend == BURH_BACKEND_NIL) {
         argv[n++] = "--wasmldr";
         argv[n++] = m->cfg.wasmldr_path;
     }

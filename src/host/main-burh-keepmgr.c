@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +156,10 @@ int main(int argc, char **argv)
     if (!m.cfg.keepldr_path)
         m.cfg.keepldr_path = sibling_path("burh-keepldr");
     check_config(&m.cfg, &h);
+    /* A keep's wasmldr outlives a killed keepldr for a moment (parent-death signal): as the
+     * subreaper we inherit and reap it; a container's PID 1 may never do so (zombies seen). */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        kmgr_log(KMGR_LOG_WARN, "subreaper", "error=\"%s\"", strerror(errno));
     signal(SIGPIPE, SIG_IGN);
     m.base = event_base_new();
     if (!m.base || kmgr_supervise_init(&m) != 0)

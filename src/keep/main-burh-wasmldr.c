@@ -4,14 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "keep/wasmldr.h"
 
 #define MAX_BODY_MIB   80u
 #define READ_TIMEOUT_S 30u
-#define RUNTIME_MIB    320u /* address space for ourselves: code, TLS, the workload body */
 
 static const char usage_text[] =
     "usage: burh-wasmldr --nonce HEX [--listen ADDR:PORT] [--status-fd N]\n"
@@ -136,18 +134,6 @@ static wasmldr_fault test_knobs(options *o)
     return fault;
 }
 
-/* The guest's memory cap: --mem-limit, but never more than the keep's address-space limit
- * (keepldr sets RLIMIT_AS) leaves after our own needs; the engine reserves the cap up front. */
-static uint32_t guest_memory_cap(uint32_t asked)
-{
-    struct rlimit r;
-    if (getrlimit(RLIMIT_AS, &r) != 0 || r.rlim_cur == RLIM_INFINITY)
-        return asked;
-    uint64_t mib = r.rlim_cur >> 20;
-    uint64_t fit = mib > RUNTIME_MIB + 16 ? mib - RUNTIME_MIB : 16;
-    return asked != 0 && asked < fit ? asked : (uint32_t)(fit > 4096 ? 4096 : fit);
-}
-
 int main(int argc, char **argv)
 {
     options o;
@@ -160,7 +146,7 @@ int main(int argc, char **argv)
     o.backend = BURH_PLATFORM_AUTO;
     parse_options(argc, argv, &o);
     wasmldr_fault fault = test_knobs(&o);
-    o.cfg.limits.mem_mib = guest_memory_cap(o.cfg.limits.mem_mib);
+    /* The guest's memory is --mem-limit, which keepldr sets from the keep's memory_mib. */
     if (o.cfg.status_fd >= 0 && fcntl(o.cfg.status_fd, F_SETFD, FD_CLOEXEC) != 0)
         die("--status-fd: not an open descriptor", "");
     /* The guest's output never touches our fds 1 and 2 (WASI sinks); the log is a copy of

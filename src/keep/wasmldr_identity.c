@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "burh/attester.h"
+#include "burh/hostcall_abi.h"
 #include "burh/ratls.h"
 #include "keep/wasmldr.h"
 
@@ -118,6 +120,10 @@ static bool make_evidence(burh_attest_platform backend, wasmldr_fault fault,
     memset(&uev, 0, sizeof uev);
     uev.backend = backend == BURH_PLATFORM_KVM ? BURH_PLATFORM_KVM : BURH_PLATFORM_NIL;
     memcpy(uev.report_data, report_data, 64);
+    /* In a kvm keep the shim hands over the launch digest keepldr measured (docs/kvm.md). */
+    const uint8_t *digest = (const uint8_t *)getauxval(BURH_AT_LAUNCH_DIGEST);
+    if (uev.backend == BURH_PLATFORM_KVM && digest != NULL)
+        memcpy(uev.measurement, digest, sizeof uev.measurement);
     burh_attest_error err;
     if (burh_unsigned_evidence_make(&uev, soft, BURH_UNSIGNED_EVIDENCE_SIZE, &err) !=
         BURH_ATTEST_OK) {

@@ -99,7 +99,7 @@ check "1 MiB body: 413" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Typ
 check "unknown path: 404" test "$(code GET /v1/nothing "${AUTH[@]}")" = 404
 check "bad keep id: 404" test "$(code GET /v1/keeps/../../etc "${AUTH[@]}")" = 404
 check "PUT: 405" test "$(code PUT /v1/keeps "${AUTH[@]}")" = 405
-check "kvm keep refused honestly: 422" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(printf 'a4617601656e6f6e636550%s676261636b656e64636b766d6a6d656d6f72795f6d6962183f' "$N1" | xxd -r -p))" = 422
+check "snp keep refused honestly here: 422" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(printf 'a4617601656e6f6e636550%s676261636b656e6463736e706a6d656d6f72795f6d6962183f' "$N1" | xxd -r -p))" = 422
 # slow clients: half a request line, then silence; and a raw garbage connection
 (exec 3<>/dev/tcp/127.0.0.1/$PORT; printf 'GET /v1/ke' >&3; sleep 4) &
 SLOW=$!
@@ -200,6 +200,92 @@ check "burh keeps: wrong token fails" sh -c "! $CLI list --host 127.0.0.1:$PORT 
 check "burh keeps: says 401 unauthorized" sh -c "$CLI list --host 127.0.0.1:$PORT --token-file $WORK/bad --cacert $WORK/cert.pem 2>&1 | grep -q 'HTTP 401 unauthorized'"
 check "still serving after a TLS garbage connection" sh -c "head -c 2000 /dev/urandom | timeout 3 bash -c 'cat >/dev/tcp/127.0.0.1/$PORT' 2>/dev/null; curl -s -o /dev/null -w '%{http_code}' --cacert $WORK/cert.pem -H 'Authorization: Bearer $TOKEN' https://127.0.0.1:$PORT/v1/keeps | grep -q 200"
 stop_mgr
+
+# ---- the real burh-wasmldr (not the double): 50 deploys at once, restart, a killed keepldr ----
+REAL=build/release/bin/burh-wasmldr DEPLOY=build/release/bin/burh-deploy EX=build/wasm/examples
+if [ -x $REAL ] && [ -x $DEPLOY ] && [ -f $EX/hello.wasm ] && [ -f $EX/sleeper.wasm ]; then
+    rm -rf "$WORK/state"
+    check "keepmgr with the real wasmldr" start_mgr --wasmldr $REAL --max-keeps 60 --start-timeout 60
+    dep() { timeout 120 $DEPLOY --host 127.0.0.1:$PORT --token-file "$WORK/token" \
+        --insecure-allow-backend nil "$@"; }
+    # while bad clients hold keepmgr: garbage, an oversized body, a slow request
+    head -c 100000 /dev/urandom | timeout 5 bash -c "cat >/dev/tcp/127.0.0.1/$PORT" 2>/dev/null &
+    head -c 300000 /dev/zero | timeout 5 curl -s -o /dev/null -X POST "${AUTH[@]}" \
+        -H 'Content-Type: application/cbor' --data-binary @- "$(URL /v1/keeps)" &
+    (printf 'POST /v1/keeps HTTP/1.1\r\nHost: x\r\n'; sleep 4) |
+        timeout 6 bash -c "cat >/dev/tcp/127.0.0.1/$PORT" 2>/dev/null &
+    pids=()
+    for i in $(seq 50); do
+        (dep $EX/hello.wasm >"$WORK/d$i.out" 2>"$WORK/d$i.err"; echo $? >"$WORK/d$i.rc") &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    all_hello() {
+        for i in $(seq "$1"); do
+            [ "$(cat "$WORK/d$i.rc")" = 0 ] && grep -q "Hello from WebAssembly" "$WORK/d$i.out" ||
+                { echo "deploy $i: rc $(cat "$WORK/d$i.rc"): $(head -c 300 "$WORK/d$i.err")"; return 1; }
+        done
+    }
+    check "50 deploys of hello at once: every output and status" all_hello 50
+    ended_ok() { # every keep exited 0 with wasmldr's own reason
+        $CLI list --host 127.0.0.1:$PORT --token-file "$WORK/token" >"$WORK/list" || return 1
+        [ "$(grep -c ' exited ' "$WORK/list")" -ge 50 ] || { cat "$WORK/list"; return 1; }
+    }
+    check "50 keeps exited" ended_ok
+    check "exit reason from wasmldr" grep -q "exited .* 0  workload exited with status 0$" "$WORK/list"
+
+    # 100 deploys in a row: every response arrives whole (the TLS stream is never cut short)
+    seq_hello() {
+        for i in $(seq 100); do
+            dep $EX/hello.wasm >"$WORK/s.out" 2>"$WORK/s.err" &&
+                grep -q "Hello from WebAssembly" "$WORK/s.out" ||
+                { echo "deploy $i: $(head -c 300 "$WORK/s.err")"; return 1; }
+        done
+    }
+    check "100 deploys in a row, every output whole" timeout 300 bash -c "$(declare -f dep seq_hello); PORT=$PORT WORK=$WORK DEPLOY=$DEPLOY EX=$EX seq_hello"
+
+    # keepmgr restarted while a real keep waits for its workload: re-adopted, still deployable
+    RN=$(nonce aa 1); RID=$(create "$RN")
+    check "real keep ready" wait_state "$RID" ready 100
+    REP=$(field "$RID" endpoint)
+    stop_mgr
+    check "keepmgr restarts with a live real keep" start_mgr --wasmldr $REAL --max-keeps 60
+    check "real keep re-adopted as ready" wait_state "$RID" ready
+    check "deploy to the re-adopted keep" sh -c "timeout 60 $DEPLOY --direct $REP --direct-nonce $RN --insecure-allow-backend nil $EX/hello.wasm 2>/dev/null | grep -q 'Hello from WebAssembly'"
+    check "re-adopted keep's end seen" wait_state "$RID" exited 50
+
+    running() { for _ in $(seq 100); do
+        [ "$($CLI list --host 127.0.0.1:$PORT --token-file "$WORK/token" | grep -c ' running ')" = "$1" ] && return 0
+        sleep 0.1; done; echo "not $1 running"; return 1; }
+    # a client that goes away mid-run: the program is stopped and the keep says why
+    $DEPLOY --host 127.0.0.1:$PORT --token-file "$WORK/token" --insecure-allow-backend nil \
+        $EX/sleeper.wasm 30 >/dev/null 2>&1 &
+    C1=$!
+    check "sleeper for a vanishing client running" running 1
+    GONE=$($CLI list --host 127.0.0.1:$PORT --token-file "$WORK/token" | awk '/ running /{print $1}')
+    kill -9 "$C1"
+    wait "$C1" 2>/dev/null
+    check "client went away: keep exited with that reason" wait_state "$GONE" exited 50
+    check "client went away: reason" sh -c "$CLI show $GONE --host 127.0.0.1:$PORT --token-file $WORK/token | grep -q 'reason: *client went away'"
+
+    # a killed keepldr: its client gets a clear error, the other keep goes on
+    (dep $EX/sleeper.wasm 30 >"$WORK/k1.out" 2>"$WORK/k1.err"; echo $? >"$WORK/k1.rc") &
+    K1=$!
+    check "first sleeper running" running 1
+    VICTIM=$(pgrep -P "$MGR_PID" -f burh-keepldr | head -1)
+    (dep $EX/sleeper.wasm 2 >"$WORK/k2.out" 2>"$WORK/k2.err"; echo $? >"$WORK/k2.rc") &
+    K2=$!
+    check "second sleeper running" running 2
+    kill -9 "$VICTIM"
+    wait "$K1" "$K2"
+    check "killed keepldr: deploy exits 4" test "$(cat "$WORK/k1.rc")" = 4
+    check "killed keepldr: the error names the cause" grep -q "keepldr killed by signal 9" "$WORK/k1.err"
+    check "the other keep finished normally" sh -c "test \"\$(cat $WORK/k2.rc)\" = 0 && grep -q 'woke up' $WORK/k2.out"
+    check "keepmgr still alive" kill -0 "$MGR_PID"
+    stop_mgr
+else
+    echo "SKIP real wasmldr tests: burh-wasmldr, burh-deploy or the Wasm examples are not built"
+fi
 
 # ---- launcher systemd: refused clearly where systemd does not run ----
 if [ -d /run/systemd/system ]; then

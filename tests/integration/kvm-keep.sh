@@ -64,7 +64,8 @@ fi
 
 if [ -n "$port" ]; then
     timeout 120 "$bin/burh-deploy" --direct "127.0.0.1:$port" --direct-nonce "$nonce" \
-        --insecure-allow-backend kvm --show-evidence "$wasm/hello.wasm" \
+        --insecure-allow-backend kvm --show-evidence \
+    "$wasm/hello.wasm" \
         >"$tmp/deploy.out" 2>"$tmp/deploy.err" </dev/null
     rc=$?
     if [ "$rc" -eq 0 ] && grep -qi hello "$tmp/deploy.out"; then
@@ -145,6 +146,30 @@ if [ "$rc" -eq 125 ] && grep -q 'runs burh-wasmldr-static' "$tmp/err"; then
 else
     bad "--nonce with an ELF argument refused (status $rc)" "$tmp/err"
 fi
+
+# The whole flow: keepmgr starts a kvm keep, burh deploy verifies it and runs hello in it.
+head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/token"
+mport=$((20000 + RANDOM % 20000))
+"$bin/burh-keepmgr" --listen "127.0.0.1:$mport" --token-file "$tmp/token" \
+    --state-dir "$tmp/state" 2>"$tmp/keepmgr.log" &
+mpid=$!
+for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$mport/v1/platform" && break
+    sleep 0.1
+done
+timeout 120 "$bin/burh" deploy --host "127.0.0.1:$mport" --token-file "$tmp/token" \
+    --backend kvm --insecure-allow-backend kvm --show-evidence \
+    "$wasm/hello.wasm" \
+    >"$tmp/mgr.out" 2>"$tmp/mgr.err" </dev/null
+rc=$?
+if [ "$rc" -eq 0 ] && grep -qi hello "$tmp/mgr.out" && grep -q '"platform": "kvm"' "$tmp/mgr.err" &&
+    { [ -z "$digest" ] || grep -qi "$digest" "$tmp/mgr.err"; }; then
+    ok "burh deploy --backend kvm through keepmgr: verified kvm evidence, hello runs"
+else
+    bad "burh deploy --backend kvm through keepmgr (status $rc)" "$tmp/mgr.err"
+fi
+kill "$mpid" 2>/dev/null
+wait "$mpid" 2>/dev/null
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

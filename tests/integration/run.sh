@@ -232,6 +232,23 @@ expect "--connect to a closed port fails" 126 "refused" -- \
     "$burh" run --connect "127.0.0.1:1" "$wasm/hello.wasm"
 expect "--listen needs a port" 2 "--listen" -- "$burh" run --listen
 
+# ---- --trace-syscalls ----
+expect "--trace-syscalls keeps the exit status and lists the calls" 7 \
+    "^burh: syscalls: [0-9]+ distinct, [0-9]+ calls$" -- \
+    "$burh" run --trace-syscalls "$wasm/exitcode.wasm" -- 7
+if grep -q "^exit_group " "$err" && grep -q "^writev\|^write " "$err"; then
+    pass "--trace-syscalls names exit_group and the write"
+else
+    fail "--trace-syscalls names exit_group and the write" "$(head -c 300 "$err")"
+fi
+expect "--trace-syscalls=FILE writes the report there" 0 "" -- \
+    "$burh" run --trace-syscalls="$scratch/trace.txt" "$wasm/hello.wasm"
+if grep -q "^burh: syscalls: " "$scratch/trace.txt" && ! grep -q "syscalls" "$err"; then
+    pass "--trace-syscalls=FILE report is in the file only"
+else
+    fail "--trace-syscalls=FILE report is in the file only" "$(head -c 200 "$scratch/trace.txt")"
+fi
+
 # ---- stdin ----
 seq 1 100000 >"$scratch/in.txt"
 "$burh" run "$wasm/upper.wasm" <"$scratch/in.txt" >"$out" 2>"$err"

@@ -424,6 +424,57 @@ static void test_folded_addresses(void **state)
     unload(&fx);
 }
 
+/* f64 operations with a constant operand on either side (the _IMM and IMM_ forms). */
+static void test_float_constant_operands(void **state)
+{
+    (void)state;
+    fixture fx;
+    load(
+        &fx,
+        "(module\n"
+        " (func (export \"rdiv\") (param f64) (result f64) (f64.div (f64.const 1) (local.get 0)))\n"
+        " (func (export \"rsub\") (param f64) (result f64) (f64.sub (f64.const 1) (local.get 0)))\n"
+        " (func (export \"div\") (param f64) (result f64) (f64.div (local.get 0) (f64.const 4)))\n"
+        " (func (export \"mix\") (param f64) (result f64)\n"
+        "   (f64.add (f64.const 0.5) (f64.mul (f64.const 3) (f64.sub (local.get 0) (f64.const "
+        "1)))))\n"
+        ")\n",
+        NULL, NULL, 0);
+    assert_true(call1(&fx, "rdiv", 1, F64(0x4010000000000000ull)) == 0x3fd0000000000000ull);
+    assert_true(call1(&fx, "rsub", 1, F64(0x4010000000000000ull)) == 0xc008000000000000ull);
+    assert_true(call1(&fx, "div", 1, F64(0x4010000000000000ull)) == 0x3ff0000000000000ull);
+    /* 0.5 + 3 * (2 - 1) = 3.5 */
+    assert_true(call1(&fx, "mix", 1, F64(0x4000000000000000ull)) == 0x400c000000000000ull);
+    /* 1 / -0 = -inf */
+    assert_true(call1(&fx, "rdiv", 1, F64(0x8000000000000000ull)) == 0xfff0000000000000ull);
+    unload(&fx);
+}
+
+/* i32 add and xor chains, which the translator fuses into three-operand forms. */
+static void test_operation_chains(void **state)
+{
+    (void)state;
+    fixture fx;
+    load(&fx,
+         "(module\n"
+         " (func (export \"add3\") (param i32 i32 i32) (result i32)\n"
+         "   (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)))\n"
+         " (func (export \"add3r\") (param i32 i32 i32) (result i32)\n"
+         "   (i32.add (local.get 0) (i32.add (local.get 1) (local.get 2))))\n"
+         " (func (export \"xor4\") (param i32 i32 i32) (result i32)\n"
+         "   (i32.xor (i32.xor (i32.xor (local.get 0) (local.get 1)) (local.get 2))\n"
+         "            (i32.mul (local.get 0) (local.get 0))))\n"
+         " (func (export \"tee\") (param i32 i32) (result i32)\n"
+         "   (i32.add (local.tee 0 (i32.add (local.get 0) (local.get 1))) (local.get 0)))\n"
+         ")\n",
+         NULL, NULL, 0);
+    assert_int_equal(call1(&fx, "add3", 3, I32(0xffffffffu), I32(2), I32(5)), 6);
+    assert_int_equal(call1(&fx, "add3r", 3, I32(7), I32(0x80000000u), I32(0x80000000u)), 7);
+    assert_int_equal(call1(&fx, "xor4", 3, I32(3), I32(5), I32(0x100)), (3u ^ 5u ^ 0x100u ^ 9u));
+    assert_int_equal(call1(&fx, "tee", 2, I32(4), I32(6)), 20);
+    unload(&fx);
+}
+
 static void test_memory_bulk(void **state)
 {
     (void)state;
@@ -834,6 +885,8 @@ int main(void)
         cmocka_unit_test(test_float_conversions),
         cmocka_unit_test(test_memory_access),
         cmocka_unit_test(test_folded_addresses),
+        cmocka_unit_test(test_float_constant_operands),
+        cmocka_unit_test(test_operation_chains),
         cmocka_unit_test(test_memory_bulk),
         cmocka_unit_test(test_blocks_and_branches),
         cmocka_unit_test(test_local_folding),
