@@ -9,6 +9,8 @@ packages=(
     libssl-dev libevent-dev libcurl4-openssl-dev libjansson-dev
     # tests: unit tests, differential CBOR checks, spec-test conversion
     libcmocka-dev libcbor-dev wabt python3 xxd
+    # command-line tools the integration tests drive: HTTP client, TLS keys, sockets, processes
+    curl openssl iproute2 procps binutils
     # clang for Wasm test programs and libFuzzer targets
     clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
     # burh tcb traces the keep with strace; its test reads JSON with jq
