@@ -15,6 +15,7 @@
 
 #include "burh/keep_proto.h"
 #include "host/keepldr.h"
+#include "host/status_relay.h"
 
 #define INNER_ID   1000 /* the keep's uid/gid inside its user namespace */
 #define STACK_SIZE (256 * 1024)
@@ -150,55 +151,19 @@ static pid_t spawn_keep(struct child_args *a, int sync_wr)
 }
 
 struct relay {
-    int status_rd, output_rd, to_mgr;
-    uint8_t buf[2 * BURH_PROTO_STATUS_MAX];
-    size_t len;
-    bool broken, ready;
-    char reason[BURH_PROTO_REASON_MAX + 1]; /* from wasmldr's own "exit" record */
+    int status_rd, output_rd;
+    struct status_relay s;
 };
 
-static void send_status(int fd, const burh_keep_status *s)
-{
-    uint8_t rec[BURH_PROTO_STATUS_MAX];
-    size_t len;
-    if (burh_proto_encode_status(s, rec, sizeof(rec), &len) != BURH_PROTO_OK)
-        return;
-    /* One write per record: the pipe keeps it whole (len <= PIPE_BUF). */
-    while (write(fd, rec, len) < 0 && errno == EINTR)
-        ;
-}
-
-/* Checks wasmldr's records and passes ready/running on; false when it broke the protocol. */
+/* Reads what wasmldr wrote and relays it; false when it broke the protocol. */
 static bool relay_status(struct relay *r)
 {
-    ssize_t n = read(r->status_rd, r->buf + r->len, sizeof(r->buf) - r->len);
+    struct status_relay *s = &r->s;
+    ssize_t n = read(r->status_rd, s->buf + s->len, sizeof(s->buf) - s->len);
     if (n <= 0)
         return n == 0 || errno == EAGAIN || errno == EINTR;
-    r->len += (size_t)n;
-    for (;;) {
-        burh_keep_status s;
-        size_t used;
-        burh_proto_diag diag;
-        burh_proto_err err =
-            burh_proto_decode_status(BURH_CBOR_BYTES(r->buf, r->len), &s, &used, &diag);
-        if (err == BURH_PROTO_ERR_INCOMPLETE && r->len < sizeof(r->buf))
-            return true;
-        if (err != BURH_PROTO_OK) {
-            log_line("bad status record from burh-wasmldr", diag.message);
-            return false;
-        }
-        memmove(r->buf, r->buf + used, r->len - used);
-        r->len -= used;
-        if (s.event == BURH_STATUS_EXIT) {
-            snprintf(r->reason, sizeof(r->reason), "%s", s.reason);
-        } else if ((s.event == BURH_STATUS_READY) == r->ready) {
-            log_line("status record out of order from burh-wasmldr", NULL);
-            return false;
-        } else {
-            r->ready = true;
-            send_status(r->to_mgr, &s);
-        }
-    }
+    s->len += (size_t)n;
+    return status_relay_decode(s);
 }
 
 /* wasmldr's stdout/stderr, passed to our stderr (never to a file it could fill). */
@@ -214,14 +179,14 @@ static int wait_keep(pid_t pid, struct relay *r)
 {
     int st = 0;
     for (;;) {
-        if (stop_signal && !r->broken) {
+        if (stop_signal && !r->s.broken) {
             kill(pid, SIGKILL);
-            snprintf(r->reason, sizeof(r->reason), "stopped by signal %d", (int)stop_signal);
+            snprintf(r->s.reason, sizeof(r->s.reason), "stopped by signal %d", (int)stop_signal);
         }
         struct pollfd p[2] = {{r->status_rd, POLLIN, 0}, {r->output_rd, POLLIN, 0}};
         if (poll(p, 2, 200) > 0) {
-            if ((p[0].revents & (POLLIN | POLLHUP)) && !r->broken && !relay_status(r)) {
-                r->broken = true;
+            if ((p[0].revents & (POLLIN | POLLHUP)) && !r->s.broken && !relay_status(r)) {
+                r->s.broken = true;
                 kill(pid, SIGKILL);
             }
             if (p[1].revents & (POLLIN | POLLHUP))
@@ -233,18 +198,18 @@ static int wait_keep(pid_t pid, struct relay *r)
         if (w < 0 && errno != EINTR)
             return -1;
     }
-    if (!r->broken && !relay_status(r))
-        r->broken = true;
+    if (!r->s.broken && !relay_status(r))
+        r->s.broken = true;
     relay_output(r->output_rd);
     return st;
 }
 
 static void final_reason(const struct relay *r, int st, char *out, size_t cap)
 {
-    if (r->broken)
+    if (r->s.broken)
         snprintf(out, cap, "burh-wasmldr broke the status protocol");
-    else if (r->reason[0])
-        snprintf(out, cap, "%s", r->reason);
+    else if (r->s.reason[0])
+        snprintf(out, cap, "%s", r->s.reason);
     else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
         snprintf(out, cap, "burh-wasmldr made a forbidden system call (seccomp)");
     else if (WIFSIGNALED(st))
@@ -299,7 +264,8 @@ int keepldr_nil_run(const struct keepldr_nil_config *cfg)
     }
     if (have_cg && !keepldr_cgroup_add(&cg, pid))
         log_line("limits", "could not move the keep into its cgroup: rlimits only");
-    struct relay r = {.status_rd = status_p[0], .output_rd = output_p[0], .to_mgr = cfg->status_fd};
+    struct relay r = {.status_rd = status_p[0], .output_rd = output_p[0]};
+    status_relay_init(&r.s, cfg->status_fd, "burh-wasmldr", log_line);
     fcntl(r.status_rd, F_SETFL, O_NONBLOCK);
     fcntl(r.output_rd, F_SETFL, O_NONBLOCK);
     int st = wait_keep(pid, &r);
@@ -307,9 +273,9 @@ int keepldr_nil_run(const struct keepldr_nil_config *cfg)
     burh_keep_status exit_rec = {.event = BURH_STATUS_EXIT};
     exit_rec.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     final_reason(&r, st, exit_rec.reason, sizeof(exit_rec.reason));
-    if (r.broken)
+    if (r.s.broken)
         exit_rec.status = KEEPLDR_STATUS_PROTOCOL;
-    send_status(cfg->status_fd, &exit_rec);
+    status_relay_send(cfg->status_fd, &exit_rec);
     log_line("keep ended", exit_rec.reason);
     return (int)exit_rec.status;
 }

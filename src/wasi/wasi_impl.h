@@ -248,6 +248,8 @@ typedef struct wasi_fs_ops {
 extern const wasi_fs_ops wasi_host_fs;
 /* fs_host.c: host stream sockets (writes never raise SIGPIPE). */
 extern const wasi_fs_ops wasi_host_socket_fs;
+/* fs_host_sock.c: the socket table's writev (sendmsg with MSG_NOSIGNAL). */
+uint16_t wasi_host_sendv(wasi_node n, struct iovec *iov, int iovcnt, size_t *done);
 /* stdio.c: guest stdio backed by an embedder's sink or an in-memory stdin buffer. */
 extern const wasi_fs_ops wasi_stream_fs;
 /* memfs.c / memfs_ops.c: the in-memory file system. */
