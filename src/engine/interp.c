@@ -35,49 +35,26 @@ static inline bw_cell cell_f64(double d)
 }
 
 /* min and max: NaN wins (x + y keeps a NaN operand's payload, quieted), -0 < +0. */
-static inline float f32_min(float x, float y)
-{
-    if (x != x || y != y) {
-        return x + y;
+#define DEFINE_MIN_MAX(T, name_min, name_max)                                                      \
+    static inline T name_min(T x, T y)                                                             \
+    {                                                                                              \
+        if (x != x || y != y)                                                                      \
+            return x + y;                                                                          \
+        if (x == y)                                                                                \
+            return signbit(x) ? x : y;                                                             \
+        return x < y ? x : y;                                                                      \
+    }                                                                                              \
+    static inline T name_max(T x, T y)                                                             \
+    {                                                                                              \
+        if (x != x || y != y)                                                                      \
+            return x + y;                                                                          \
+        if (x == y)                                                                                \
+            return signbit(x) ? y : x;                                                             \
+        return x > y ? x : y;                                                                      \
     }
-    if (x == y) {
-        return signbit(x) ? x : y;
-    }
-    return x < y ? x : y;
-}
-
-static inline float f32_max(float x, float y)
-{
-    if (x != x || y != y) {
-        return x + y;
-    }
-    if (x == y) {
-        return signbit(x) ? y : x;
-    }
-    return x > y ? x : y;
-}
-
-static inline double f64_min(double x, double y)
-{
-    if (x != x || y != y) {
-        return x + y;
-    }
-    if (x == y) {
-        return signbit(x) ? x : y;
-    }
-    return x < y ? x : y;
-}
-
-static inline double f64_max(double x, double y)
-{
-    if (x != x || y != y) {
-        return x + y;
-    }
-    if (x == y) {
-        return signbit(x) ? y : x;
-    }
-    return x > y ? x : y;
-}
+DEFINE_MIN_MAX(float, f32_min, f32_max)
+DEFINE_MIN_MAX(double, f64_min, f64_max)
+#undef DEFINE_MIN_MAX
 
 static bw_value value_of(uint8_t type, bw_cell cell)
 {

@@ -605,63 +605,19 @@ static uint16_t host_link_at(wasi_node odir, const wasi_path *op, bool follow, w
     return werr;
 }
 
-const wasi_fs_ops wasi_host_fs = {
-    .name = "host",
-    .close = host_close,
-    .readv = host_readv,
-    .writev = host_writev,
-    .preadv = host_preadv,
-    .pwritev = host_pwritev,
-    .seek = host_seek,
-    .get_flags = host_get_flags,
-    .set_flags = host_set_flags,
-    .stat = host_stat,
-    .set_size = host_set_size,
-    .set_times = host_set_times,
-    .sync = host_sync,
-    .advise = host_advise,
-    .allocate = host_allocate,
-    .readdir = host_readdir,
-    .poll_fd = host_poll_fd,
-    .open_at = host_open_at,
-    .stat_at = host_stat_at,
-    .set_times_at = host_set_times_at,
-    .mkdir_at = host_mkdir_at,
-    .rmdir_at = host_rmdir_at,
-    .unlink_at = host_unlink_at,
-    .readlink_at = host_readlink_at,
-    .symlink_at = host_symlink_at,
-    .rename_at = host_rename_at,
-    .link_at = host_link_at,
-};
+/* Every operation but writing, shared by host files and sockets. */
+#define HOST_COMMON_OPS                                                                            \
+    .close = host_close, .readv = host_readv, .preadv = host_preadv, .pwritev = host_pwritev,      \
+    .seek = host_seek, .get_flags = host_get_flags, .set_flags = host_set_flags,                   \
+    .stat = host_stat, .set_size = host_set_size, .set_times = host_set_times, .sync = host_sync,  \
+    .advise = host_advise, .allocate = host_allocate, .readdir = host_readdir,                     \
+    .poll_fd = host_poll_fd, .open_at = host_open_at, .stat_at = host_stat_at,                     \
+    .set_times_at = host_set_times_at, .mkdir_at = host_mkdir_at, .rmdir_at = host_rmdir_at,       \
+    .unlink_at = host_unlink_at, .readlink_at = host_readlink_at, .symlink_at = host_symlink_at,   \
+    .rename_at = host_rename_at, .link_at = host_link_at
 
-/* Sockets share everything but writing (no SIGPIPE) with host files. */
+const wasi_fs_ops wasi_host_fs = {.name = "host", .writev = host_writev, HOST_COMMON_OPS};
+
+/* Sockets write without raising SIGPIPE. */
 const wasi_fs_ops wasi_host_socket_fs = {
-    .name = "host socket",
-    .close = host_close,
-    .readv = host_readv,
-    .writev = wasi_host_sendv,
-    .preadv = host_preadv,
-    .pwritev = host_pwritev,
-    .seek = host_seek,
-    .get_flags = host_get_flags,
-    .set_flags = host_set_flags,
-    .stat = host_stat,
-    .set_size = host_set_size,
-    .set_times = host_set_times,
-    .sync = host_sync,
-    .advise = host_advise,
-    .allocate = host_allocate,
-    .readdir = host_readdir,
-    .poll_fd = host_poll_fd,
-    .open_at = host_open_at,
-    .stat_at = host_stat_at,
-    .set_times_at = host_set_times_at,
-    .mkdir_at = host_mkdir_at,
-    .rmdir_at = host_rmdir_at,
-    .unlink_at = host_unlink_at,
-    .readlink_at = host_readlink_at,
-    .symlink_at = host_symlink_at,
-    .rename_at = host_rename_at,
-    .link_at = host_link_at,
-};
+    .name = "host socket", .writev = wasi_host_sendv, HOST_COMMON_OPS};
