@@ -153,7 +153,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bw_store_config config = {.max_memory_pages = 256,
                               .max_table_elems = 100000,
                               .max_call_depth = 200,
-                              .max_stack_bytes = 1u << 20};
+                              .max_stack_bytes = 1u << 20,
+                              /* both ways of checking bounds, chosen by a bit the module's
+                               * meaning does not depend on */
+                              .bounds = (size & 1) ? BW_BOUNDS_SOFTWARE : BW_BOUNDS_AUTO};
     bw_store *store = bw_store_new(&config);
     if (store != NULL) {
         run(module, store);

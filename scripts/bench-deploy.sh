@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 B=${BURH_BUILD:-build/release}
 MGR=$B/bin/burh-keepmgr LDR=$B/bin/burh-keepldr WASMLDR=$B/bin/burh-wasmldr
+# keepmgr's and keepldr's own choices: the static builds when there are (they start sooner)
+[ -x $B/bin/burh-keepldr-static ] && LDR=$B/bin/burh-keepldr-static
+[ -x $B/bin/burh-wasmldr-static ] && WASMLDR=$B/bin/burh-wasmldr-static
 DEPLOY=$B/bin/burh-deploy HELLO=build/wasm/examples/hello.wasm
 RUNS=${BENCH_DEPLOY_RUNS:-50}   # deploy round trips (median)
 CYCLES=${BENCH_KEEP_CYCLES:-50} # create + ready + delete cycles

@@ -134,6 +134,11 @@ GP
 fi
 echo "csv: $csv"
 
+# Load (decode + validate) + instantiate of a 1 MB module, in-process CPU time.
+echo
+echo "1 MB module:"
+BIG_MODULE_QUICK=1 tests/engine/big-module.sh || echo "big-module: failed (see above)"
+
 # Attestation verification throughput against bare OpenSSL, in the same run.
 if [ -x scripts/bench-attest.sh ]; then
     echo
@@ -150,6 +155,8 @@ fi
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
     echo
     make -s kvm-bench || echo "kvm-bench: failed (see above)"
+    echo
+    scripts/bench-kvm-run.sh || echo "bench-kvm-run: failed (see above)"
 else
     echo "SKIP: /dev/kvm not usable; kvm benchmarks not run"
 fi

@@ -4,7 +4,8 @@
 #   tcb-facts.sh facts OUT.c CC "CFLAGS" "LDFLAGS" "LDLIBS" "SHIM_CFLAGS"
 #       lines of code per trusted component, compiler and flags, the hostcall numbers
 #       (include/burh/hostcall_abi.h), the WASI functions (src/wasi/calls_*.c name tables),
-#       the shim's served and forwarded syscalls (src/shim/syscall.c, forward.c).
+#       the shim's served and forwarded syscalls (src/shim/syscall.c, localfd.c, thread.c,
+#       signal.c, forward.c).
 #   tcb-facts.sh linkfacts OUT.c WASMLDR.map SHIM.map
 #       bytes of code (.text*, .init, .fini) each input library contributes to each static
 #       link, from GNU ld link maps; a missing map gives an empty table (reported as such).
@@ -126,6 +127,7 @@ emit_facts() {
         [ -f src/shim/syscall.c ] && shim_cases src/shim/syscall.c served_syscall
         [ -f src/shim/localfd.c ] && shim_cases src/shim/localfd.c local_syscall
         [ -f src/shim/thread.c ] && shim_cases src/shim/thread.c thread_syscall
+        [ -f src/shim/signal.c ] && shim_cases src/shim/signal.c sig_syscall
     } | sort -u | emit_shim_list burh_tcb_facts_shim_served
     if [ -f src/shim/forward.c ]; then
         shim_cases src/shim/forward.c fwd_syscall

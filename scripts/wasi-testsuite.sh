@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Runs the official WASI testsuite's prebuilt wasm32-wasip1 tests with `burh run`.
 #
-# usage: scripts/wasi-testsuite.sh DIR [FILTER]
-#   DIR     a checkout of the testsuite's prebuilt branch (tests/<lang>/testsuite/wasm32-wasip1)
-#   FILTER  optional substring: only tests whose "<lang>/<name>" contains it
+# usage: scripts/wasi-testsuite.sh [--backend process|kvm|nil|auto] DIR [FILTER]
+#   --backend  passed to `burh run` (default: process, in burh itself); kvm runs every test in
+#              a fresh local kvm keep (the fixture directory is then copied into the keep)
+#   DIR        a checkout of the testsuite's prebuilt branch (tests/<lang>/testsuite/wasm32-wasip1)
+#   FILTER     optional substring: only tests whose "<lang>/<name>" contains it
 # Each test's .json (args, env, root, exit_code, stdout) is honoured; the "root" fixture is
 # copied to a scratch directory first, so the checkout is never modified. Ends with the line
 # "N passed, N failed" and exits non-zero when any test failed.
 set -u
+backend=process
+if [ $# -ge 2 ] && [ "$1" = --backend ]; then
+    backend=$2
+    shift 2
+fi
 if [ $# -lt 1 ] || [ ! -d "$1/tests" ]; then
-    echo "usage: $0 WASI-TESTSUITE-DIR [FILTER]" >&2
+    echo "usage: $0 [--backend process|kvm|nil|auto] WASI-TESTSUITE-DIR [FILTER]" >&2
     exit 2
 fi
 suite=$(cd "$1" && pwd)
@@ -17,7 +24,7 @@ filter=${2:-}
 cd "$(dirname "$0")/.."
 root=$PWD
 burh=$root/${BURH_BUILD:-build/release}/bin/burh
-scratch=$root/build/test-scratch/wasi-testsuite
+scratch=$root/build/test-scratch/wasi-testsuite-$backend
 langs=${WASI_TESTSUITE_LANGS:-c rust assemblyscript}
 limit=${WASI_TESTSUITE_TIME_LIMIT:-30}
 
@@ -42,7 +49,7 @@ run_one() {
     local name=${wasm%.wasm} json=$dir/${wasm%.wasm}.json
     local work=$scratch/$lang-$name
     mkdir -p "$work"
-    local cmd=("$burh" run --time-limit "$limit")
+    local cmd=("$burh" run --backend "$backend" --time-limit "$limit")
     local want_exit=0 want_stdout="" check_stdout=0
     if [ -f "$json" ]; then
         local fixture
@@ -74,7 +81,7 @@ run_one() {
     got_stdout=${got_stdout%x}
     if [ "$rc" -ne "$want_exit" ]; then
         failed=$((failed + 1))
-        echo "FAIL $lang/$name: exit $rc, wanted $want_exit: $(head -c 300 "$work/stderr" | tr '\n' ' ')"
+        echo "FAIL $lang/$name: exit $rc, wanted $want_exit: $(grep -v "^burh: note:" "$work/stderr" | head -c 300 | tr '\n' ' ')"
     elif [ "$check_stdout" -eq 1 ] && [ "$got_stdout" != "$want_stdout" ]; then
         failed=$((failed + 1))
         echo "FAIL $lang/$name: stdout $(printf %q "${got_stdout:0:200}"), wanted $(printf %q "$want_stdout")"

@@ -10,8 +10,8 @@
 
 /*
  * Objects and ownership
- *   bw_module   decoded, validated and translated code; immutable; may be instantiated
- *               many times, in any store. Freed by bw_module_free.
+ *   bw_module   decoded and validated code, translated lazily; may be instantiated many
+ *               times, in any store. Freed by bw_module_free, after every store using it.
  *   bw_store    owns every runtime object made in it: instances, functions, memories,
  *               tables, globals. They live until bw_store_free; there is no per-object free.
  *               A store is used by one thread at a time (bw_store_interrupt excepted).
@@ -141,18 +141,33 @@ typedef struct bw_export_info {
     uint8_t kind; /* bw_extern_kind */
 } bw_export_info;
 
+/* How the code of a store checks linear-memory bounds. The environment variable
+ * BURH_BOUNDS=software|guard, when set, overrides the choice of every store. */
+typedef enum {
+    BW_BOUNDS_AUTO = 0, /* guard pages when the 8 GiB reservation and the fault handler work */
+    BW_BOUNDS_GUARD,    /* unchecked accesses; out-of-bounds ones fault on guard pages */
+    BW_BOUNDS_SOFTWARE, /* every access compares against the memory's size */
+} bw_bounds_mode;
+
 /* Engine-wide limits, fixed when a store is made. Zero means "the default". */
 typedef struct bw_store_config {
     uint32_t max_memory_pages; /* caps every memory of the store (64 KiB pages); default 65536 */
     uint32_t max_table_elems;  /* default 10,000,000 */
     uint32_t max_call_depth;   /* Wasm frames; deeper calls trap "call stack exhausted"; default 10000 */
     size_t max_stack_bytes;    /* value stack for all frames; default 8 MiB */
+    /* Translated instructions of one function; a call of a function over it fails with
+     * BW_ERR_LIMIT (functions are translated at their first call). Default and cap 16 M. */
+    uint32_t max_func_insns;
+    bw_bounds_mode bounds; /* default BW_BOUNDS_AUTO */
 } bw_store_config;
 
 /* ---- modules ---- */
 
-/* Decodes, validates and translates a binary module. Does not keep `bytes`: the module
- * copies what it needs. On success *out is a new module owned by the caller. */
+/* Decodes and validates a binary module, every function body included. Does not keep
+ * `bytes`: the module copies what it needs. On success *out is a new module owned by the
+ * caller. Function bodies are translated to internal code at their first call and the code
+ * is cached in the module, so a module (and every store using it) is used by one thread at
+ * a time. */
 bw_status bw_module_load(const uint8_t *bytes, size_t len, bw_module **out, bw_error *err);
 void bw_module_free(bw_module *module);
 
@@ -183,6 +198,12 @@ bw_status bw_instance_export(const bw_instance *instance, const uint8_t *name, s
                              bw_extern *out);
 /* The instance's memory 0, or NULL when it has none. */
 bw_memory *bw_instance_memory(const bw_instance *instance);
+/* The bounds mode the instance's code runs in: BW_BOUNDS_GUARD or BW_BOUNDS_SOFTWARE (a
+ * guard store falls back to software for an instance whose memory lacks the full
+ * reservation). */
+bw_bounds_mode bw_instance_bounds(const bw_instance *instance);
+/* The mode a store resolved BW_BOUNDS_AUTO and BURH_BOUNDS to. */
+bw_bounds_mode bw_store_bounds(const bw_store *store);
 
 /* ---- functions ---- */
 

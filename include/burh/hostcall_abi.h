@@ -12,7 +12,7 @@
  */
 #include <stdint.h>
 
-#define BURH_HOSTCALL_ABI_VERSION 2u
+#define BURH_HOSTCALL_ABI_VERSION 3u
 
 /* ---- Guest-physical memory layout (identity offsets; see docs/kvm.md) ---- */
 #define BURH_GPA_BOOT_INFO   0x00001000u /* struct burh_boot_info, one page */
@@ -100,7 +100,11 @@ enum burh_hc_call {
     BURH_HC_FCNTL = 13,
     BURH_HC_CLOCK_GETTIME = 14,
     BURH_HC_NANOSLEEP = 15,
-    BURH_HC_COUNT = 16
+    BURH_HC_GETSOCKOPT = 16, /* ABI v3 */
+    BURH_HC_SENDTO = 17,     /* ABI v3 */
+    BURH_HC_RECVFROM = 18,   /* ABI v3 */
+    BURH_HC_FSTAT = 19,      /* ABI v3 */
+    BURH_HC_COUNT = 20
 };
 
 /* Largest payload of one call in block.data; bigger reads/writes are done in pieces. */
@@ -155,7 +159,9 @@ struct burh_hc_fd_int {
 };
 _Static_assert(sizeof(struct burh_hc_fd_int) == 8, "hc fd int");
 
-/* SETSOCKOPT: the option value (IN) in block.data. ret = 0. */
+/* SETSOCKOPT: the option value (IN) in block.data. ret = 0.
+ * GETSOCKOPT: optlen IN is the room the guest has; the value (OUT) in block.data and
+ * ret = its length, <= optlen. */
 struct burh_hc_sockopt {
     int32_t fd;      /* IN */
     int32_t level;   /* IN */
@@ -163,6 +169,25 @@ struct burh_hc_sockopt {
     uint32_t optlen; /* IN, <= BURH_HC_OPT_MAX */
 };
 _Static_assert(sizeof(struct burh_hc_sockopt) == 16, "hc sockopt");
+
+/* SENDTO / RECVFROM (also the shim's sendmsg/recvmsg, flattened): the address at block.data,
+ * the bytes at block.data + BURH_HC_MSG_DATA. SENDTO: address and bytes IN (addrlen 0 = none).
+ * RECVFROM: bytes OUT, ret = bytes received <= len; the sender's address OUT, addrlen = its
+ * full length (<= BURH_HC_SOCKADDR_MAX; only addrlen_cap bytes of it are written). */
+#define BURH_HC_MSG_DATA 0x100u
+#define BURH_HC_MSG_MAX  (BURH_HC_DATA_MAX - BURH_HC_MSG_DATA)
+struct burh_hc_msg {
+    int32_t fd;           /* IN */
+    int32_t flags;        /* IN: MSG_DONTWAIT, MSG_PEEK, MSG_TRUNC, MSG_WAITALL, MSG_NOSIGNAL */
+    uint32_t len;         /* IN, <= BURH_HC_MSG_MAX */
+    uint32_t addrlen;     /* IN (SENDTO), OUT (RECVFROM) */
+    uint32_t addrlen_cap; /* IN (RECVFROM), <= BURH_HC_SOCKADDR_MAX */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct burh_hc_msg) == 24, "hc msg");
+
+/* FSTAT: fd_int.fd IN; ret = the file type bits only (S_IFSOCK, S_IFCHR, S_IFIFO or S_IFREG):
+ * the keep learns nothing else about host files. */
 
 /* POLL: nfds struct burh_hc_pollfd in block.data; fd/events IN, revents OUT. ret <= nfds. */
 struct burh_hc_poll {
@@ -205,6 +230,7 @@ union burh_hc_args {
     struct burh_hc_poll poll;
     struct burh_hc_fcntl fcntl;
     struct burh_hc_time time;
+    struct burh_hc_msg msg;
     uint8_t raw[32];
 };
 _Static_assert(sizeof(union burh_hc_args) == 32, "hc args");
@@ -213,24 +239,58 @@ _Static_assert(sizeof(union burh_hc_args) == 32, "hc args");
 enum burh_exit_kind {
     BURH_EXIT_STATUS = 1, /* the payload called exit/exit_group; code = its status */
     BURH_EXIT_FAULT = 2,  /* a CPU exception the shim could not resolve */
-    BURH_EXIT_ABORT = 3   /* the shim stopped the keep: bad host reply, out of memory, ... */
+    BURH_EXIT_ABORT = 3,  /* the shim stopped the keep: bad host reply, out of memory, ... */
+    BURH_EXIT_SIGNAL = 4  /* ABI v3: a signal's default action ended the payload; code = signal */
 };
 
-#define BURH_EXIT_MSG_MAX 160u
+#define BURH_EXIT_MSG_MAX 152u
+
+/* Syscall counters (ABI v3): on every exit the shim leaves stats_count entries in block.data,
+ * one per (syscall number, disposition) it saw, for `burh tcb` (keepldr --syscall-stats). */
+enum burh_sc_disposition {
+    BURH_SC_SERVED = 0,    /* answered inside the shim */
+    BURH_SC_FORWARDED = 1, /* passed on to the host (after the shim's checks) */
+    BURH_SC_REFUSED = 2    /* not offered: -ENOSYS */
+};
+#define BURH_SC_NR_MAX    512u /* syscall numbers counted: [0, BURH_SC_NR_MAX) */
+#define BURH_SC_STATS_MAX (BURH_SC_NR_MAX * 3u)
+struct burh_sc_stat {
+    uint16_t nr;          /* < BURH_SC_NR_MAX */
+    uint16_t disposition; /* enum burh_sc_disposition */
+    uint32_t count;       /* >= 1 */
+};
+_Static_assert(sizeof(struct burh_sc_stat) == 8, "sc stat");
+_Static_assert(BURH_SC_STATS_MAX * 8u <= 0x10000u, "sc stats fit block.data");
 
 struct burh_exit_record {
-    uint32_t kind;                   /* IN: enum burh_exit_kind */
-    int32_t code;                    /* IN: exit status (STATUS) */
-    uint64_t vector;                 /* IN: exception vector (FAULT) */
-    uint64_t error_code;             /* IN: exception error code (FAULT) */
-    uint64_t rip;                    /* IN: faulting instruction (FAULT) */
-    uint64_t cr2;                    /* IN: faulting address (FAULT, vector 14) */
-    uint64_t ring;                   /* IN: privilege level the fault came from (FAULT) */
+    uint32_t kind;        /* IN: enum burh_exit_kind */
+    int32_t code;         /* IN: exit status (STATUS) */
+    uint64_t vector;      /* IN: exception vector (FAULT) */
+    uint64_t error_code;  /* IN: exception error code (FAULT) */
+    uint64_t rip;         /* IN: faulting instruction (FAULT) */
+    uint64_t cr2;         /* IN: faulting address (FAULT, vector 14) */
+    uint64_t ring;        /* IN: privilege level the fault came from (FAULT) */
+    uint32_t stats_count; /* IN: struct burh_sc_stat entries in block.data */
+    uint32_t reserved;
     char message[BURH_EXIT_MSG_MAX]; /* IN: a NUL-terminated one-line reason */
 };
-_Static_assert(sizeof(struct burh_exit_record) == 48 + BURH_EXIT_MSG_MAX, "exit record");
+_Static_assert(sizeof(struct burh_exit_record) == 56 + BURH_EXIT_MSG_MAX, "exit record");
 
 #define BURH_HC_CONSOLE_MAX 512u
+
+/* Boot marks (ABI v3): the shim's time-stamp counter at steps of its start, stored straight into
+ * the block (no VM exit) for keepldr --timing. Measurement only: nothing trusts them. */
+struct burh_boot_marks {
+    uint64_t tsc_start;  /* shim_main entered */
+    uint64_t tsc_cpu;    /* GDT, TSS, IDT, MSRs, extended state set up */
+    uint64_t tsc_mm;     /* frame allocator and page tables ready */
+    uint64_t tsc_loaded; /* payload segments mapped, initial stack built */
+    uint64_t tsc_user;   /* entering ring 3 */
+    uint64_t faults;     /* page faults the shim resolved so far (lazily backed pages) */
+    uint64_t syscalls;   /* syscalls the payload made so far */
+    uint64_t reserved;
+};
+_Static_assert(sizeof(struct burh_boot_marks) == 64, "boot marks");
 
 /* The shared block at hostcall_gpa. One vCPU, so one request at a time. */
 struct burh_hc_block {
@@ -238,7 +298,9 @@ struct burh_hc_block {
     uint32_t call;           /* IN: enum burh_hc_call */
     int64_t ret;             /* OUT: result or -errno */
     union burh_hc_args args; /* IN/OUT per call */
-    uint8_t reserved0[0x400 - 48];
+    uint8_t reserved0[0x100 - 48];
+    struct burh_boot_marks marks; /* IN, at 0x100 */
+    uint8_t reserved0b[0x400 - 0x100 - sizeof(struct burh_boot_marks)];
     struct burh_exit_record exit; /* IN, at 0x400 */
     uint8_t reserved1[0x400 - sizeof(struct burh_exit_record)];
     char console[BURH_HC_CONSOLE_MAX]; /* IN, at 0x800 */
@@ -247,6 +309,7 @@ struct burh_hc_block {
 };
 _Static_assert(__builtin_offsetof(struct burh_hc_block, ret) == 8, "hc block");
 _Static_assert(__builtin_offsetof(struct burh_hc_block, args) == 16, "hc block");
+_Static_assert(__builtin_offsetof(struct burh_hc_block, marks) == 0x100, "hc block");
 _Static_assert(__builtin_offsetof(struct burh_hc_block, exit) == 0x400, "hc block");
 _Static_assert(__builtin_offsetof(struct burh_hc_block, console) == 0x800, "hc block");
 _Static_assert(__builtin_offsetof(struct burh_hc_block, data) == 0x1000, "hc block");

@@ -32,7 +32,8 @@
 #define BURH_PROTO_NONCE_MAX      64u
 #define BURH_PROTO_MEMORY_MIN     16u
 #define BURH_PROTO_MEMORY_MAX     65536u
-#define BURH_PROTO_ID_LEN         32u /* hex characters */
+#define BURH_PROTO_TIME_LIMIT_MAX 86400u /* keep-create's time_limit_s: one day */
+#define BURH_PROTO_ID_LEN         32u    /* hex characters */
 #define BURH_PROTO_ENDPOINT_MAX   300u
 #define BURH_PROTO_REASON_MAX     256u
 #define BURH_PROTO_CODE_MAX       64u
@@ -123,6 +124,7 @@ typedef struct burh_keep_create {
     burh_keep_backend backend;
     burh_cbor_bytes nonce; /* 16..64 bytes */
     uint32_t memory_mib;   /* 16..65536 */
+    uint32_t time_limit_s; /* wall-clock limit of the workload, 1..86400; 0 = absent (none) */
 } burh_keep_create;
 
 typedef struct burh_keep_info {

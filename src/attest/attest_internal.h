@@ -80,6 +80,7 @@ struct burh_attest_policy {
     int snp_min_guest_svn; /* -1: any */
     burh_digest_list tdx_mrtd, tdx_mrconfigid, tdx_rtmr[4];
     burh_digest_list sgx_mrenclave, sgx_mrsigner;
+    burh_digest_list kvm_measurement; /* launch digests a kvm keep may have */
     bool sgx_has_isv_prod_id;
     uint16_t sgx_isv_prod_id;
     uint16_t sgx_min_isv_svn;

@@ -59,7 +59,8 @@ void burh_attest_policy_free(burh_attest_policy *p)
     burh_digest_list *lists[] = {
         &p->snp_measurement, &p->snp_host_data,  &p->snp_id_key_digest, &p->snp_author_key_digest,
         &p->tdx_mrtd,        &p->tdx_mrconfigid, &p->tdx_rtmr[0],       &p->tdx_rtmr[1],
-        &p->tdx_rtmr[2],     &p->tdx_rtmr[3],    &p->sgx_mrenclave,     &p->sgx_mrsigner};
+        &p->tdx_rtmr[2],     &p->tdx_rtmr[3],    &p->sgx_mrenclave,     &p->sgx_mrsigner,
+        &p->kvm_measurement};
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         digest_list_free(lists[i]);
     free(p);
@@ -256,6 +257,16 @@ static void read_intel(policy_parser *pp, json_t *root)
     }
 }
 
+/* kvm evidence is unsigned, so this only matters once allow_backends lets kvm in: it says
+ * which launch digests (burh measure --backend kvm) the keep may have. */
+static void read_kvm(policy_parser *pp, json_t *root)
+{
+    static const char *const keys[] = {"measurement", NULL};
+    json_t *kvm = section(pp, root, "kvm", keys);
+    if (kvm)
+        read_digest_list(pp, kvm, "measurement", 48, &pp->policy->kvm_measurement);
+}
+
 static void read_tcb_statuses(policy_parser *pp, json_t *root)
 {
     json_t *arr = json_object_get(root, "tcb_statuses");
@@ -300,12 +311,19 @@ static void read_report_data(policy_parser *pp, json_t *root)
 burh_attest_status burh_attest_policy_parse(burh_bytes json, burh_attest_policy **out,
                                             burh_attest_error *err)
 {
-    static const char *const keys[] = {"platforms",    "allow_backends",
-                                       "allow_debug",  "allow_migrate",
-                                       "report_data",  "snp",
-                                       "tdx",          "sgx",
-                                       "tcb_statuses", "require_qe_identity",
-                                       "require_crls", "require_tcb_info",
+    static const char *const keys[] = {"platforms",
+                                       "allow_backends",
+                                       "allow_debug",
+                                       "allow_migrate",
+                                       "report_data",
+                                       "snp",
+                                       "tdx",
+                                       "sgx",
+                                       "kvm",
+                                       "tcb_statuses",
+                                       "require_qe_identity",
+                                       "require_crls",
+                                       "require_tcb_info",
                                        NULL};
     if (!out || (!json.ptr && json.len))
         return burh_attest_fail(err, BURH_ATTEST_ERR_ARGS, "burh_attest_policy_parse: no input");
@@ -335,6 +353,7 @@ burh_attest_status burh_attest_policy_parse(burh_bytes json, burh_attest_policy 
     read_report_data(&pp, root);
     read_snp(&pp, root);
     read_intel(&pp, root);
+    read_kvm(&pp, root);
     read_tcb_statuses(&pp, root);
     read_bool(&pp, root, "require_qe_identity", &pp.policy->intel_require_qe_identity);
     read_bool(&pp, root, "require_crls", &pp.policy->intel_require_crls);

@@ -98,6 +98,10 @@ burh_attest_status burh_attest_verify_unsigned(burh_attest_verifier *v, burh_byt
             "%s evidence is unsigned and the policy does not list it in "
             "allow_backends",
             burh_attest_platform_name(ev.backend));
+    if (ev.backend == BURH_PLATFORM_KVM && pol->kvm_measurement.count &&
+        !burh_attest_digest_list_contains(&pol->kvm_measurement, ev.measurement))
+        burh_attest_result_add_failure(r, "kvm.measurement",
+                                       "the launch digest is not one the policy lists");
     if (pol->has_report_data && memcmp(pol->report_data, ev.report_data, 64) != 0)
         burh_attest_result_add_failure(r, "policy.report_data",
                                        "REPORT_DATA differs from the expected value");

@@ -15,19 +15,12 @@
 
 #include "burh/ratls.h"
 #include "cli/cli.h"
+#include "cli/deploy_send.h"
 #include "keep/deploy.h"
-
-/* Exit statuses of deploy besides the program's own (docs/deploy.md). */
-enum {
-    DEPLOY_EXIT_KEEPMGR = 3, /* keepmgr unreachable, refused, or answered nonsense */
-    DEPLOY_EXIT_KEEP = 4,    /* the keep failed to start, died, or broke the protocol */
-    DEPLOY_EXIT_VERIFY = 5,  /* attestation refused: the workload was not sent */
-};
 
 #define NONCE_LEN        32u
 #define READY_TIMEOUT_MS 60000
 #define FILE_MAX         (64u << 20)
-#define PROGRESS_MIN     (4u << 20)
 
 static const char deploy_help[] =
     "usage: burh deploy --host HOST:PORT [OPTIONS] APP.wasm [-- ARGS...]\n"
@@ -47,6 +40,7 @@ static const char deploy_help[] =
     "  --secret NAME=FILE          give the program FILE as /run/secrets/NAME\n"
     "  --env K=V                   an environment variable (repeatable)\n"
     "  --memory MIB                the keep's memory (default 256)\n"
+    "  --time-limit SEC            end the program after SEC seconds (1..86400; default none)\n"
     "  --show-evidence             print the verified claims (JSON) on stderr\n"
     "  --log-level error|info      info also tells each step on stderr (default error)\n"
     "  --direct ADDR:PORT --direct-nonce HEX\n"
@@ -65,6 +59,7 @@ typedef struct deploy_opts {
     char **files, **secrets, **envs;
     size_t nfiles, nsecrets, nenvs;
     uint32_t memory_mib;
+    uint32_t time_limit_s; /* 0: none */
     char **args;
     int nargs;
 } deploy_opts;
@@ -124,6 +119,9 @@ static int parse_one(deploy_opts *o, const char *a, const char *v)
     else if (strcmp(a, "--memory") == 0 && atoi(v) >= (int)BURH_PROTO_MEMORY_MIN &&
              atoi(v) <= (int)BURH_PROTO_MEMORY_MAX)
         o->memory_mib = (uint32_t)atoi(v);
+    else if (strcmp(a, "--time-limit") == 0 && strspn(v, "0123456789") == strlen(v) &&
+             strlen(v) <= 5 && atoi(v) >= 1 && atoi(v) <= (int)BURH_PROTO_TIME_LIMIT_MAX)
+        o->time_limit_s = (uint32_t)atoi(v);
     else if (strcmp(a, "--log-level") == 0 && (strcmp(v, "error") == 0 || strcmp(v, "info") == 0))
         o->verbose = strcmp(v, "info") == 0;
     else
@@ -217,16 +215,7 @@ static bool load_inputs(const deploy_opts *o, deploy_inputs *in)
         return false;
     if (!load_blob(in, o->file, BURH_PROTO_WASM_MAX, &w->wasm))
         return false;
-    const char *slash = strrchr(o->file, '/');
-    const char *argv0 = slash != NULL ? slash + 1 : o->file;
-    w->args[w->argc++] = text_of(argv0, strlen(argv0));
-    for (int i = 0; i < o->nargs; i++)
-        w->args[w->argc++] = text_of(o->args[i], strlen(o->args[i]));
-    for (size_t i = 0; i < o->nenvs; i++) {
-        const char *eq = strchr(o->envs[i], '=');
-        w->env[w->envc].name = text_of(o->envs[i], (size_t)(eq - o->envs[i]));
-        w->env[w->envc++].value = text_of(eq + 1, strlen(eq + 1));
-    }
+    deploy_workload_args(w, o->file, o->args, o->nargs, o->envs, o->nenvs);
     for (size_t i = 0; i < o->nfiles; i++) {
         char *sep = strstr(o->files[i], "::");
         *sep = '\0'; /* our own argv: LOCAL ends here */
@@ -270,55 +259,6 @@ static uint8_t *encode_workload(const burh_workload *w, size_t *len)
 /* ---- attestation policy ---- */
 
 /* The policy file (or the default), plus the unsigned backends the user let in by name. */
-static burh_attest_verifier *make_verifier(const deploy_opts *o)
-{
-    json_error_t jerr;
-    json_t *root =
-        o->policy_file != NULL ? json_load_file(o->policy_file, 0, &jerr) : json_object();
-    if (root == NULL || !json_is_object(root)) {
-        fprintf(stderr, "burh: --policy %s: %s\n", o->policy_file,
-                root == NULL ? jerr.text : "not a JSON object");
-        json_decref(root);
-        return NULL;
-    }
-    json_t *allow = json_object_get(root, "allow_backends");
-    if (allow == NULL) {
-        allow = json_array();
-        json_object_set_new(root, "allow_backends", allow);
-    }
-    for (int b = 0; b < BURH_BACKEND_COUNT; b++)
-        if (o->allow_unsigned[b] && json_is_array(allow))
-            json_array_append_new(allow, json_string(burh_keep_backend_name(b)));
-    char *text = json_dumps(root, JSON_COMPACT);
-    json_decref(root);
-    burh_attest_policy *policy = NULL;
-    burh_attest_verifier *v = NULL;
-    burh_attest_error err;
-    if (text == NULL ||
-        burh_attest_policy_parse((burh_bytes){(const uint8_t *)text, strlen(text)}, &policy,
-                                 &err) != BURH_ATTEST_OK ||
-        burh_attest_verifier_new(&v, &err) != BURH_ATTEST_OK) {
-        fprintf(stderr, "burh: policy: %s\n", text == NULL ? "out of memory" : err.message);
-        burh_attest_policy_free(policy);
-        free(text);
-        return NULL;
-    }
-    free(text);
-    burh_attest_verifier_set_policy(v, policy);
-    return v;
-}
-
-static void warn_unprotected(burh_keep_backend b)
-{
-    fprintf(stderr,
-            "burh: WARNING: INSECURE %s KEEP, allowed by --insecure-allow-backend %s.\n"
-            "burh: WARNING: no memory encryption: the host can read and change everything in it,\n"
-            "burh: WARNING: your program, its files, secrets and output included; its evidence\n"
-            "burh: WARNING: is unsigned and proves nothing. Use it only for testing.\n",
-            b == BURH_BACKEND_NIL ? "NIL" : "KVM", burh_keep_backend_name(b));
-}
-
-/* Picks the backend: the one asked for, or the best this host has. -1 when fine. */
 static int choose_backend(deploy_opts *o, const deploy_keepmgr *m)
 {
     if (!o->backend_auto) {
@@ -367,8 +307,10 @@ static void sleep_ms(long ms)
 static int start_keep(const deploy_opts *o, const deploy_keepmgr *m, const uint8_t *nonce,
                       burh_keep_info *keep)
 {
-    burh_keep_create req = {
-        .backend = o->backend, .nonce = {nonce, NONCE_LEN}, .memory_mib = o->memory_mib};
+    burh_keep_create req = {.backend = o->backend,
+                            .nonce = {nonce, NONCE_LEN},
+                            .memory_mib = o->memory_mib,
+                            .time_limit_s = o->time_limit_s};
     char msg[400];
     if (!deploy_keep_create(m, &req, keep, msg, sizeof msg)) {
         fprintf(stderr, "burh: cannot create a keep: %s\n", msg);
@@ -377,21 +319,28 @@ static int start_keep(const deploy_opts *o, const deploy_keepmgr *m, const uint8
     if (o->verbose)
         fprintf(stderr, "burh: keep %s (%s) starting\n", keep->id,
                 burh_keep_backend_name(keep->backend));
-    /* A nil keep is ready in about 30 ms: poll every 5 ms for the first 100 ms (a dozen cheap
-     * loopback requests), then back off to every 100 ms. */
+    /* keepmgr holds each GET until the keep leaves "starting" (or 10 s pass): "ready" reaches
+     * us the moment keepmgr learns it. An answer that comes back still "starting" (the hold
+     * ran out, or a keepmgr without holds) is followed by a short pause, growing to 100 ms. */
     long step = 5;
-    for (long waited = 0; keep->state == BURH_KEEP_STARTING; waited += step) {
-        step = waited < 100 ? 5 : (step * 2 > 100 ? 100 : step * 2);
-        if (waited >= READY_TIMEOUT_MS) {
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (keep->state == BURH_KEEP_STARTING) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >=
+            READY_TIMEOUT_MS) {
             fprintf(stderr, "burh: keep %s did not become ready in %d s\n", keep->id,
                     READY_TIMEOUT_MS / 1000);
             deploy_keep_delete(m, keep->id);
             return DEPLOY_EXIT_KEEP;
         }
-        sleep_ms(step);
-        if (!deploy_keep_get(m, keep->id, keep, msg, sizeof msg)) {
+        if (!deploy_keep_wait(m, keep->id, BURH_KEEP_STARTING, 10, keep, msg, sizeof msg)) {
             fprintf(stderr, "burh: keep %s: %s\n", keep->id, msg);
             return DEPLOY_EXIT_KEEPMGR;
+        }
+        if (keep->state == BURH_KEEP_STARTING) {
+            sleep_ms(step);
+            step = step * 2 > 100 ? 100 : step * 2;
         }
     }
     if (keep->state != BURH_KEEP_READY || keep->endpoint[0] == '\0') {
@@ -400,177 +349,6 @@ static int start_keep(const deploy_opts *o, const deploy_keepmgr *m, const uint8
         return DEPLOY_EXIT_KEEP;
     }
     return -1;
-}
-
-/* ---- the workload over RA-TLS ---- */
-
-typedef struct upload {
-    CURL *curl;
-    burh_ratls_checker *checker;
-    bool show_evidence, progress, progress_shown;
-    long status;
-    deploy_frames frames;
-    deploy_buf refusal;
-} upload;
-
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
-{
-    upload *u = arg;
-    if (u->status == 0)
-        curl_easy_getinfo(u->curl, CURLINFO_RESPONSE_CODE, &u->status);
-    if (u->status != 200)
-        return deploy_buf_append(&u->refusal, data, size * n) ? size * n : 0;
-    return deploy_frames_feed(&u->frames, (const uint8_t *)data, size * n) ? size * n : 0;
-}
-
-/* Runs after the handshake (so after verification) and before the first request byte. */
-static int on_connected(void *arg, char *ip, char *local_ip, int port, int local_port)
-{
-    (void)ip;
-    (void)local_ip;
-    (void)port;
-    (void)local_port;
-    upload *u = arg;
-    const burh_ratls_result *r = burh_ratls_checker_result(u->checker);
-    if (r == NULL || !burh_ratls_result_accepted(r))
-        return CURL_PREREQFUNC_ABORT; /* cannot happen: the handshake would have failed */
-    burh_attest_platform p = burh_ratls_result_platform(r);
-    if (p == BURH_PLATFORM_NIL || p == BURH_PLATFORM_KVM)
-        warn_unprotected(p == BURH_PLATFORM_NIL ? BURH_BACKEND_NIL : BURH_BACKEND_KVM);
-    if (u->show_evidence) {
-        char *text = json_dumps(burh_ratls_result_claims(r), JSON_INDENT(2) | JSON_SORT_KEYS);
-        fprintf(stderr, "burh: verified evidence (%s):\n%s\n", burh_attest_platform_name(p),
-                text != NULL ? text : "(out of memory)");
-        free(text);
-    }
-    return CURL_PREREQFUNC_OK;
-}
-
-static int on_progress(void *arg, curl_off_t dl_total, curl_off_t dl_now, curl_off_t ul_total,
-                       curl_off_t ul_now)
-{
-    (void)dl_total;
-    (void)dl_now;
-    upload *u = arg;
-    if (u->progress && ul_total > 0 && (ul_now < ul_total || u->progress_shown)) {
-        fprintf(stderr, "\rburh: uploading %3d%% of %lld MiB", (int)(ul_now * 100 / ul_total),
-                (long long)(ul_total >> 20));
-        u->progress_shown = ul_now < ul_total;
-        if (!u->progress_shown)
-            fputc('\n', stderr);
-    }
-    return 0;
-}
-
-/* Why the connection failed: the verifier's verdict when it refused the keep. */
-static int connection_failed(const upload *u, CURLcode rc, const char *endpoint)
-{
-    const burh_ratls_result *r = burh_ratls_checker_result(u->checker);
-    const char *why = burh_ratls_checker_error(u->checker);
-    if (r != NULL && !burh_ratls_result_accepted(r)) {
-        fprintf(stderr, "burh: attestation of the keep at %s REFUSED; nothing was sent.\n",
-                endpoint);
-        for (size_t i = 0; i < burh_ratls_result_failed_count(r); i++)
-            fprintf(stderr, "burh:   FAILED %s: %s\n", burh_ratls_result_failed_name(r, i),
-                    burh_ratls_result_failed_detail(r, i));
-        return DEPLOY_EXIT_VERIFY;
-    }
-    if (why != NULL && why[0] != '\0') {
-        fprintf(stderr, "burh: the keep's certificate could not be verified: %s\n", why);
-        return DEPLOY_EXIT_VERIFY;
-    }
-    fprintf(stderr, "burh: connection to the keep at %s failed: %s\n", endpoint,
-            curl_easy_strerror(rc));
-    return DEPLOY_EXIT_KEEP;
-}
-
-/* The program's end, as our exit status. */
-static int outcome(const upload *u, CURLcode rc)
-{
-    const deploy_frames *f = &u->frames;
-    if (u->status != 200) {
-        burh_proto_error e;
-        if (burh_proto_decode_error((burh_cbor_bytes){u->refusal.ptr, u->refusal.len}, &e, NULL) !=
-            BURH_PROTO_OK)
-            snprintf(e.code, sizeof e.code, "(no valid error body)"), e.message[0] = '\0';
-        fprintf(stderr, "burh: the keep refused the workload: HTTP %ld %s: %s\n", u->status, e.code,
-                e.message);
-        return DEPLOY_EXIT_KEEP;
-    }
-    if (f->broken || !f->ended) {
-        fprintf(stderr, "burh: the keep's answer broke off: %s (%s)\n",
-                f->broken ? f->why : "no final frame", curl_easy_strerror(rc));
-        return DEPLOY_EXIT_KEEP;
-    }
-    if (f->final.kind == BURH_FRAME_EXIT)
-        return (int)(f->final.exit & 0xff);
-    if (f->final.kind == BURH_FRAME_TRAP) {
-        fprintf(stderr, "burh: trap: %s\n", f->final_text);
-        return BURH_EXIT_TRAP;
-    }
-    fprintf(stderr, "burh: %s: %s\n", f->final_code, f->final_text);
-    if (strcmp(f->final_code, "resources") == 0)
-        return BURH_EXIT_TIME_LIMIT;
-    return strcmp(f->final_code, "bad_module") == 0 ? BURH_EXIT_BAD_MODULE : DEPLOY_EXIT_KEEP;
-}
-
-static int send_workload(const deploy_opts *o, burh_attest_verifier *v, const char *endpoint,
-                         const uint8_t *nonce, size_t nonce_len, const uint8_t *body,
-                         size_t body_len)
-{
-    upload u;
-    memset(&u, 0, sizeof u);
-    u.show_evidence = o->show_evidence;
-    u.progress = body_len >= PROGRESS_MIN && isatty(2);
-    u.refusal.limit = 8192;
-    deploy_frames_init(&u.frames, 1, 2);
-    burh_ratls_expect expect = {.nonce = {nonce, nonce_len}};
-    burh_attest_error err;
-    char url[400];
-    snprintf(url, sizeof url, "https://%s/v1/workload", endpoint);
-    u.curl = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/cbor");
-    h = curl_slist_append(h, "Expect:");
-    if (u.curl == NULL || h == NULL ||
-        burh_ratls_checker_new(v, &expect, &u.checker, &err) != BURH_ATTEST_OK ||
-        !burh_ratls_curl_install(u.curl, u.checker)) {
-        fprintf(stderr, "burh: cannot set up the TLS client\n");
-        curl_slist_free_all(h);
-        curl_easy_cleanup(u.curl);
-        burh_ratls_checker_free(u.checker);
-        return DEPLOY_EXIT_KEEP;
-    }
-    curl_easy_setopt(u.curl, CURLOPT_URL, url);
-    /* The RA-TLS checker is the only judge of the keep's certificate: loading the system CA
-     * bundle would only cost time (about 20 ms, most of a hello round trip). */
-    curl_easy_setopt(u.curl, CURLOPT_CAINFO, NULL);
-    curl_easy_setopt(u.curl, CURLOPT_CAPATH, NULL);
-    curl_easy_setopt(u.curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(u.curl, CURLOPT_POSTFIELDS, (const char *)body);
-    curl_easy_setopt(u.curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    curl_easy_setopt(u.curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(u.curl, CURLOPT_WRITEDATA, &u);
-    curl_easy_setopt(u.curl, CURLOPT_PREREQFUNCTION, on_connected);
-    curl_easy_setopt(u.curl, CURLOPT_PREREQDATA, &u);
-    curl_easy_setopt(u.curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(u.curl, CURLOPT_XFERINFODATA, &u);
-    curl_easy_setopt(u.curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(u.curl, CURLOPT_CONNECTTIMEOUT, 30L);
-    curl_easy_setopt(u.curl, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(u.curl);
-    if (u.status == 0)
-        curl_easy_getinfo(u.curl, CURLINFO_RESPONSE_CODE, &u.status);
-    int status;
-    if (rc != CURLE_OK && (u.status == 0 || rc == CURLE_PEER_FAILED_VERIFICATION))
-        status = connection_failed(&u, rc, endpoint);
-    else
-        status = outcome(&u, rc);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(u.curl);
-    burh_ratls_checker_free(u.checker);
-    deploy_frames_free(&u.frames);
-    deploy_buf_free(&u.refusal);
-    return status;
 }
 
 /* ---- the command ---- */
@@ -608,21 +386,21 @@ static bool parse_nonce(const char *hex, uint8_t *out, size_t *len)
 }
 
 /* After a failed upload or a broken stream: what keepmgr saw (e.g. the keepldr was killed).
- * keepmgr notices a keep's end within its 1 s tick, so wait up to 2 s for a final state. */
+ * keepmgr notices a keep's end within its 1 s tick: hold a GET while the keep still looks
+ * live, for up to 2 s in all. */
 static void report_keep_end(const deploy_keepmgr *m, const char *id)
 {
     burh_keep_info k;
     char msg[400];
-    for (int tries = 0; tries < 40; tries++) {
-        if (!deploy_keep_get(m, id, &k, msg, sizeof msg))
+    if (!deploy_keep_get(m, id, &k, msg, sizeof msg))
+        return;
+    for (int tries = 0; tries < 3 && k.state != BURH_KEEP_EXITED && k.state != BURH_KEEP_FAILED;
+         tries++)
+        if (!deploy_keep_wait(m, id, k.state, 1, &k, msg, sizeof msg))
             return;
-        if (k.state == BURH_KEEP_EXITED || k.state == BURH_KEEP_FAILED) {
-            fprintf(stderr, "burh: keep %s %s: %s\n", id, burh_keep_state_name(k.state),
-                    k.has_reason ? k.reason : "no reason given");
-            return;
-        }
-        sleep_ms(50);
-    }
+    if (k.state == BURH_KEEP_EXITED || k.state == BURH_KEEP_FAILED)
+        fprintf(stderr, "burh: keep %s %s: %s\n", id, burh_keep_state_name(k.state),
+                k.has_reason ? k.reason : "no reason given");
 }
 
 /* With the workload encoded and the verifier ready: the keep, then the upload. */
@@ -631,11 +409,12 @@ static int deploy(deploy_opts *o, burh_attest_verifier *v, const char *token, co
 {
     uint8_t nonce[BURH_PROTO_NONCE_MAX];
     size_t nonce_len = NONCE_LEN;
+    deploy_send_opts send = {.show_evidence = o->show_evidence};
     if (o->direct != NULL) {
         if (!parse_nonce(o->direct_nonce, nonce, &nonce_len))
             return usage("--direct-nonce needs 16..64 bytes in hex", "");
         fprintf(stderr, "burh: TESTING: --direct keep %s, nonce not fresh\n", o->direct);
-        return send_workload(o, v, o->direct, nonce, nonce_len, body, body_len);
+        return deploy_send_workload(&send, v, o->direct, nonce, nonce_len, body, body_len);
     }
     if (RAND_bytes(nonce, NONCE_LEN) != 1) {
         fprintf(stderr, "burh: no randomness for the nonce\n");
@@ -653,7 +432,7 @@ static int deploy(deploy_opts *o, burh_attest_verifier *v, const char *token, co
     if (o->verbose)
         fprintf(stderr, "burh: keep %s ready at %s; verifying it in the TLS handshake\n", keep.id,
                 keep.endpoint);
-    rc = send_workload(o, v, keep.endpoint, nonce, nonce_len, body, body_len);
+    rc = deploy_send_workload(&send, v, keep.endpoint, nonce, nonce_len, body, body_len);
     if (rc == DEPLOY_EXIT_KEEP)
         report_keep_end(&m, keep.id);
     if (rc == DEPLOY_EXIT_VERIFY || rc == DEPLOY_EXIT_KEEP)
@@ -686,7 +465,7 @@ int burh_cmd_deploy(int argc, char **argv)
         goto done;
     if (!load_inputs(&o, &in) || (body = encode_workload(&in.w, &body_len)) == NULL)
         goto done;
-    if ((v = make_verifier(&o)) == NULL)
+    if ((v = deploy_make_verifier(o.policy_file, o.allow_unsigned)) == NULL)
         goto done;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     rc = deploy(&o, v, token, body, body_len);

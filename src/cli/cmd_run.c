@@ -16,6 +16,7 @@
 #include "burh/engine.h"
 #include "burh/wasi.h"
 #include "cli/cli.h"
+#include "cli/run_keep.h"
 
 #define RUN_MAX_MODULE_BYTES (512u << 20)
 #define RUN_MAX_MEM_MIB      4096u /* the whole 32-bit address space */
@@ -45,18 +46,35 @@ static const char run_help[] =
     "  --time-limit SEC       stop the program after SEC seconds of wall-clock time\n"
     "  --trace-syscalls[=FILE] list the distinct system calls the run makes, with\n"
     "                         counts, on stderr (or in FILE) when it ends\n"
+    "  --backend B            where the program runs: process (default: in burh itself),\n"
+    "                         kvm (a local KVM keep), nil (a local sandboxed keep), or\n"
+    "                         auto (kvm when /dev/kvm is usable, else process). In a keep,\n"
+    "                         --dir and --mem-dir are copied in, sockets are refused and\n"
+    "                         stdin is not forwarded (docs/cli.md)\n"
+    "  -v, --verbose          say which backend runs the program and how the keep went\n"
     "  -h, --help             show this text\n"
     "\n"
     "exit status:\n"
     "  N     the program's own exit code (proc_exit(N), or 0 when _start returns)\n"
     "  2     bad command line\n"
+    "  4, 5  (keeps) the keep failed or died; its attestation was refused\n"
     "  124   the time limit ran out ('burh: time limit of N s exceeded')\n"
     "  125   the program trapped ('burh: trap: REASON')\n"
     "  126   APP.wasm could not be read, is malformed or invalid, or needs imports burh\n"
     "        does not provide ('burh: FILE: STATUS: MESSAGE')\n";
 
+/* Where the program runs: in this process, or in a local keep (run_keep.c). */
+typedef enum run_backend {
+    RUN_BACKEND_PROCESS = 0,
+    RUN_BACKEND_KVM,
+    RUN_BACKEND_NIL,
+    RUN_BACKEND_AUTO,
+} run_backend;
+
 typedef struct run_opts {
     const char *file;
+    run_backend backend;
+    bool verbose;
     char **envs, **dirs, **socks;
     bool *dir_in_mem, *sock_listen;
     size_t nenvs, ndirs, nsocks;
@@ -105,6 +123,17 @@ static bool opt_is(const char *arg, const char *opt)
     return strncmp(arg, opt, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
 }
 
+static bool parse_backend(const char *v, run_opts *o)
+{
+    static const char *const names[] = {"process", "kvm", "nil", "auto"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(v, names[k]) == 0) {
+            o->backend = (run_backend)k;
+            return true;
+        }
+    return false;
+}
+
 /* Returns -1 when the options are good, else the exit status to end with. */
 static int parse_opts(int argc, char **argv, run_opts *o)
 {
@@ -145,6 +174,11 @@ static int parse_opts(int argc, char **argv, run_opts *o)
             if (v == NULL || !parse_u32(v, RUN_MAX_TIME_LIMIT, &o->time_limit_s) ||
                 o->time_limit_s == 0)
                 return usage_error("--time-limit needs a number of seconds%s", "");
+        } else if (opt_is(a, "--backend")) {
+            if ((v = opt_value(argc, argv, &i, "--backend")) == NULL || !parse_backend(v, o))
+                return usage_error("--backend needs process, kvm, nil or auto%s", "");
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
         } else if (strcmp(a, "--trace-syscalls") == 0) {
             o->trace_path = "-";
         } else if (strncmp(a, "--trace-syscalls=", 17) == 0 && a[17] != '\0') {
@@ -524,6 +558,9 @@ static bw_status prepare(const run_opts *o, burh_wasi *w, bw_store *store, bw_mo
     free(imports);
     if (st != BW_OK)
         return st;
+    if (o->verbose)
+        fprintf(stderr, "burh: bounds checks: %s\n",
+                bw_instance_bounds(inst) == BW_BOUNDS_GUARD ? "guard pages" : "software");
     bw_extern ex;
     if (bw_instance_export(inst, (const uint8_t *)"_start", 6, &ex) != BW_OK ||
         ex.kind != BW_EXTERN_FUNC) {
@@ -560,6 +597,45 @@ static int run_module(const run_opts *o, bw_module *module)
     return rc;
 }
 
+/* --backend kvm|nil|auto: -1 to run in this process after all, else the exit status. */
+static int run_elsewhere(const run_opts *o)
+{
+    if (o->backend == RUN_BACKEND_AUTO) {
+        /* Sockets exist only in this process, so they decide before /dev/kvm does. */
+        const char *why =
+            o->nsocks > 0 ? "--listen/--connect need the host" : run_keep_kvm_unusable();
+        if (o->verbose && why == NULL)
+            fprintf(stderr, "burh: --backend auto: kvm\n");
+        else if (o->verbose)
+            fprintf(stderr, "burh: --backend auto: process (no kvm keep: %s)\n", why);
+        if (why != NULL)
+            return -1;
+    }
+    if (o->nsocks > 0) {
+        fprintf(stderr, "burh run: --listen and --connect cannot be used in a keep: sockets are "
+                        "not forwarded into it (use --backend process)\n");
+        return BURH_EXIT_USAGE;
+    }
+    run_keep_request r = {
+        .backend = o->backend == RUN_BACKEND_NIL ? BURH_BACKEND_NIL : BURH_BACKEND_KVM,
+        .file = o->file,
+        .args = o->args,
+        .nargs = o->nargs,
+        .envs = o->envs,
+        .nenvs = o->nenvs,
+        .dirs = o->dirs,
+        .dir_in_mem = o->dir_in_mem,
+        .ndirs = o->ndirs,
+        .mem_limit_mib = o->mem_limit_mib,
+        .time_limit_s = o->time_limit_s,
+        .trace_path = o->trace_path,
+        .verbose = o->verbose,
+    };
+    if (o->verbose && o->backend != RUN_BACKEND_AUTO)
+        fprintf(stderr, "burh: --backend %s\n", burh_keep_backend_name(r.backend));
+    return run_keep(&r);
+}
+
 int burh_cmd_run(int argc, char **argv)
 {
     run_opts o;
@@ -577,6 +653,8 @@ int burh_cmd_run(int argc, char **argv)
     }
     rc = parse_opts(argc, argv, &o);
     if (rc >= 0)
+        goto done;
+    if (o.backend != RUN_BACKEND_PROCESS && (rc = run_elsewhere(&o)) >= 0)
         goto done;
     if (o.trace_path != NULL && burh_trace_syscalls_fork(o.trace_path, &rc))
         goto done;

@@ -22,8 +22,9 @@ static const char tcb_help[] =
     "  --json          print one JSON object (shape in docs/tcb.md)\n"
     "  --bin-dir DIR   where burh-wasmldr, burh-shim.elf and burh are (default: the\n"
     "                  folder of this program)\n"
-    "  --workload F    the reference workload run under strace\n"
-    "                  (default build/wasm/examples/hello.wasm)\n"
+    "  --workload F    the reference workload, run in a nil keep under strace and, for\n"
+    "                  kvm/snp/tdx, in a kvm keep that counts its syscalls (burh-keepldr\n"
+    "                  --syscall-stats; default build/wasm/examples/hello.wasm)\n"
     "  --no-trace      do not run the workload (no syscall, file or socket figures)\n"
     "  -h, --help      show this text\n";
 

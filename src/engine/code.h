@@ -24,7 +24,8 @@
  * Code is an array of fixed-size three-address instructions naming cells ("i32.add
  * fp[a] = fp[b] + fp[c]"). Each starts with its handler's address (computed goto), so
  * dispatch is one indirect jump: `goto *ip->handler`. The translator writes the operation
- * number there and bw_compile_module swaps in the interpreter's label address at the end.
+ * number there and bw_func_translate swaps in the interpreter's label address when it has
+ * translated the function (at its first call).
  *
  * local.get emits nothing: the stack entry remembers "this value is local x" and the
  * instruction consuming it reads fp[x] directly. Before a write to local x the pending
@@ -49,12 +50,22 @@
  * compare-and-branch to the else arm; an i32.add computing a load or store address into a
  * stack cell is dropped and the access adds for itself (the _AR / _AI forms, see ops.h);
  * an i32 add (xor) of the sum (xor) just computed becomes one three-operand I32_ADD3
- * (I32_XOR3, a=dst b c d); f64 arithmetic takes a constant operand as an immediate.
+ * (I32_XOR3, a=dst b c d); f64 arithmetic takes a constant operand as an immediate. More
+ * pairs where the second operation consumes the value the first just left in a stack cell
+ * (ops.h BW_OPS_PAIRED): xor of a rotl by a constant, xor or add of an and, f64 add of a
+ * mul, f64 mul or add and i32 add of a load; a move right after a move (MOV2, local
+ * rotations); an i32 add of a constant (or a cell) tested by the compare-and-branch (or
+ * br_if) right after it (BR_INC_*, BR_ADD_*: the counter step of most loops); a store of a
+ * constant (_K); an f64 add of a load stored back where it was loaded (F64_ADD_STORE); and
+ * a single function result the last instruction computed is written straight to fp[0].
  * Every peephole is off when a branch lands between the two instructions.
  *
- * Bounds checks are in software: each access compares against the memory's current size.
- * Each memory already reserves 8 GiB + 64 KiB (memory.c), so guard pages could replace
- * them later (docs/engine.md says what that needs).
+ * Bounds checks are in software (each access compares its end with the memory's current
+ * size) or, in guard mode, by guard pages: every memory reserves 8 GiB + 64 KiB, PROT_NONE
+ * past its current size, so any u32 address plus u32 offset lands in the reservation; the
+ * translator then emits the _G loads and stores, which do not check, and a fault in them
+ * becomes a BW_TRAP_MEMORY_OOB trap of the innermost run (interp.c on_fault). memory.grow
+ * and the bulk operations keep explicit checks: their trap must come before any write.
  *
  * Later work builds on the same slot assignment: load + op superinstructions, register
  * caching of the top slot, then a JIT.
@@ -86,6 +97,13 @@ typedef struct bw_insn {
  *   TABLE_INIT         a=d b=s c=n d=table imm=segment
  *   MEMORY_INIT        a=d b=s c=n imm=segment   MEMORY_COPY/FILL a=d b=s/value c=n
  *   DATA_DROP/ELEM_DROP imm=segment              REF_FUNC        a=dst imm=function
+ *   loads/stores _G     as without _G (guard mode: no software check)
+ *   I32_XOR_ROTL       a=dst b=x d=y imm=count   I32_XOR_AND/ADD_AND, F64_ADD_MUL a=dst b c d
+ *   *_LOAD pairs       a=dst b=address c=constant addend d=other operand imm=offset
+ *   MOV2               a=b, then c=d             BR_INC_<cmp>[_IMM] a=b+d, a vs c, imm=target
+ *   BR_ADD_<cmp>[_IMM] a=b+fp[d], a vs c, imm=target
+ *   *_STORE_K          a=x b=constant c=addend imm=offset (address (u32)(x + c) + imm)
+ *   F64_ADD_STORE      b=address d=x imm=offset (the f64 there += x)
  */
 
 struct bw_compiled_func {
@@ -102,5 +120,17 @@ struct bw_compiled_func {
 
 /* interp.c: the handler address of each operation, indexed by enum bw_op. */
 const void *const *bw_interp_handlers(void);
+
+/* interp.c: guard-page bounds checks. Installs the process-wide SIGSEGV/SIGBUS handler, or
+ * puts it back in front if something replaced it (it passes faults that are not a guest's
+ * to the handler it displaced); false when this platform cannot tell where a fault
+ * happened. Two system calls: call it when making a store, not per instruction. Every
+ * outermost call into Wasm checks again once it has succeeded. */
+bool bw_guard_install(void);
+/* Has the handler been installed (installing it if not)? Cheap after the first success;
+ * the translator emits unchecked loads and stores only when true. */
+bool bw_guard_ready(void);
+/* Guest accesses this thread's runs have trapped through a fault (for tests). */
+uint64_t bw_guard_trap_count(void);
 
 #endif

@@ -113,7 +113,11 @@ static void emit_return(bw_translator *t)
             op.where = BW_IN_SLOT;
             op.slot = t->nlocals + base + i;
         }
-        bw_tr_move(t, &op, i);
+        /* A single result the last instruction just computed: it writes fp[0] itself
+         * (nothing reads its cell after an unconditional return). */
+        if (n != 1 || !bw_tr_retarget_last(t, &op, i)) {
+            bw_tr_move(t, &op, i);
+        }
     }
     bw_tr_emit(t, BW_OP_RETURN, 0, 0, 0, 0, 0);
 }
@@ -199,7 +203,7 @@ static void translate_br_if(bw_translator *t)
         uint32_t skip = bw_tr_emit(t, BW_OP_BR_UNLESS, cond_slot, 0, 0, 0, BW_NO_PATCH);
         emit_jump(t, depth);
         patch(t, skip, t->ncode);
-    } else if (bw_tr_fuse_compare(t, &cond, f)) {
+    } else if (bw_tr_fuse_compare(t, &cond, f) || bw_tr_fuse_step_nonzero(t, cond_slot, f)) {
         return;
     } else if (f->kind == BW_CTRL_LOOP) {
         bw_tr_emit(t, BW_OP_BR_IF_LOOP, cond_slot, 0, 0, 0, f->start);
@@ -543,7 +547,7 @@ static void write_local(bw_translator *t, uint32_t index, const bw_operand *valu
             pending = true;
         }
     }
-    if (!pending && bw_tr_retarget_last(t, value, index)) {
+    if ((!pending && bw_tr_retarget_last(t, value, index)) || bw_tr_pair_move(t, value, index)) {
         return;
     }
     bw_tr_move(t, value, index);

@@ -255,6 +255,58 @@ static bool zero_byte(bw_translator *t)
     return true;
 }
 
+/* A load or store (plain, _AR or _AI) in the translator's bounds mode: guarded code leaves
+ * the check to the memory's guard pages, which only works once the fault handler is in. */
+static unsigned bounds_op(const bw_translator *t, unsigned op)
+{
+    if (!t->guard_pages || !bw_guard_ready()) {
+        return op;
+    }
+    if (op >= BW_OP_I32_LOAD && op <= BW_OP_I64_STORE32) {
+        return BW_OP_I32_LOAD_G + (op - BW_OP_I32_LOAD);
+    }
+    return BW_OP_I32_LOAD_AR_G + (op - BW_OP_I32_LOAD_AR);
+}
+
+/* An f64.store of the sum the last instruction (F64_ADD_LOAD, plain address) just made, to
+ * the address and offset it loaded from: one read-modify-write F64_ADD_STORE. */
+static bool accumulate_store(bw_translator *t, const bw_operand *addr, const bw_operand *value,
+                             uint32_t offset)
+{
+    if (value->where != BW_IN_SLOT || addr->where == BW_IN_CONST || t->ndead > 0 ||
+        t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
+        return false;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler != BW_OP_F64_ADD_LOAD || last->a != value->slot ||
+        last->a < t->nlocals || last->b != addr->slot || last->c != 0 || last->imm != offset) {
+        return false;
+    }
+    last->handler = (const void *)(uintptr_t)BW_OP_F64_ADD_STORE;
+    last->a = 0;
+    return true;
+}
+
+/* The STORE_K form of store `op` for `value`: a constant that fits in b. 0 if none. */
+static unsigned constant_store(uint8_t op, const bw_operand *value)
+{
+    if (value->where != BW_IN_CONST || value->value > UINT32_MAX) {
+        return 0;
+    }
+    switch (op) {
+    case BW_OP_I32_STORE:
+        return BW_OP_I32_STORE_K;
+    case BW_OP_I32_STORE8:
+        return BW_OP_I32_STORE8_K;
+    case BW_OP_I32_STORE16:
+        return BW_OP_I32_STORE16_K;
+    case BW_OP_I64_STORE:
+        return BW_OP_I64_STORE_K;
+    default:
+        return 0;
+    }
+}
+
 bool bw_tr_memory(bw_translator *t, uint8_t op)
 {
     /* log2 width and value type of loads 0x28.. and stores 0x36.. */
@@ -273,12 +325,12 @@ bool bw_tr_memory(bw_translator *t, uint8_t op)
             if (bw_tr_fold_address(t, &addr, UINT32_MAX, &base, &addend, &constant)) {
                 unsigned first = constant ? BW_OP_I32_LOAD_AI : BW_OP_I32_LOAD_AR;
                 uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
-                bw_tr_emit(t, first + (op - 0x28u), dst, base, addend, 0, offset);
+                bw_tr_emit(t, bounds_op(t, first + (op - 0x28u)), dst, base, addend, 0, offset);
                 return true;
             }
             uint32_t as = bw_tr_use(t, &addr);
             uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
-            bw_tr_emit(t, op, dst, as, 0, 0, offset);
+            bw_tr_emit(t, bounds_op(t, op), dst, as, 0, 0, offset);
         }
     } else if (op >= 0x36 && op <= 0x3E) {
         if (read_memarg(t, store_width[op - 0x36], &offset)) {
@@ -290,12 +342,25 @@ bool bw_tr_memory(bw_translator *t, uint8_t op)
             if (value.where != BW_IN_SLOT &&
                 bw_tr_fold_address(t, &addr, kept, &base, &addend, &constant)) {
                 unsigned first = constant ? BW_OP_I32_STORE_AI : BW_OP_I32_STORE_AR;
+                unsigned k_op = constant_store(op, &value);
+                if (constant && k_op != 0) {
+                    bw_tr_emit(t, k_op, base, (uint32_t)value.value, addend, 0, offset);
+                    return true;
+                }
                 uint32_t vs = bw_tr_use(t, &value);
-                bw_tr_emit(t, first + (op - 0x36u), base, vs, addend, 0, offset);
+                bw_tr_emit(t, bounds_op(t, first + (op - 0x36u)), base, vs, addend, 0, offset);
+                return true;
+            }
+            if (op == BW_OP_F64_STORE && accumulate_store(t, &addr, &value, offset)) {
+                return true;
+            }
+            unsigned k_op = constant_store(op, &value);
+            if (k_op != 0) {
+                bw_tr_emit(t, k_op, bw_tr_use(t, &addr), (uint32_t)value.value, 0, 0, offset);
                 return true;
             }
             uint32_t as = bw_tr_use(t, &addr), vs = bw_tr_use(t, &value);
-            bw_tr_emit(t, op, as, vs, 0, 0, offset);
+            bw_tr_emit(t, bounds_op(t, op), as, vs, 0, 0, offset);
         }
     } else if (op == 0x3F || op == 0x40) {
         if (zero_byte(t) && need_memory(t, 0)) {

@@ -9,6 +9,9 @@ static bool writes_only_a(unsigned op)
            (op >= BW_OP_MOV && op <= BW_OP_I32_NE_IMM) ||
            (op >= BW_OP_I32_MUL_IMM && op <= BW_OP_I64_GT_U_IMM) ||
            (op >= BW_OP_I32_LOAD_AR && op <= BW_OP_I64_LOAD32_U_AI) ||
+           (op >= BW_OP_I32_LOAD_G && op <= BW_OP_I64_LOAD32_U_G) ||
+           (op >= BW_OP_I32_LOAD_AR_G && op <= BW_OP_I64_LOAD32_U_AI_G) ||
+           (op >= BW_OP_I32_XOR_ROTL && op <= BW_OP_I32_ADD_LOAD) ||
            (op >= BW_OP_F64_ADD_IMM && op <= BW_OP_I32_XOR3) ||
            (op >= BW_OP_I32_TRUNC_SAT_F32_S && op <= BW_OP_I64_TRUNC_SAT_F64_U) ||
            op == BW_OP_SELECT || op == BW_OP_GLOBAL_GET || op == BW_OP_TABLE_GET ||
@@ -29,6 +32,55 @@ bool bw_tr_retarget_last(bw_translator *t, const bw_operand *value, uint32_t ind
     }
     last->a = index;
     return true;
+}
+
+/* The counter-step form of compare-and-branch `op` (ops.h BW_OPS_STEPS), or 0. */
+static unsigned step_form(unsigned op)
+{
+    static const uint16_t immediate[] = {
+        BW_OP_BR_I32_EQ_IMM,   BW_OP_BR_I32_NE_IMM,   BW_OP_BR_I32_LT_S_IMM, BW_OP_BR_I32_LT_U_IMM,
+        BW_OP_BR_I32_GT_S_IMM, BW_OP_BR_I32_GT_U_IMM, BW_OP_BR_I32_LE_S_IMM, BW_OP_BR_I32_LE_U_IMM,
+        BW_OP_BR_I32_GE_S_IMM, BW_OP_BR_I32_GE_U_IMM,
+    };
+    if (op >= BW_OP_BR_I32_EQ && op <= BW_OP_BR_I32_GE_U) {
+        return BW_OP_BR_INC_EQ + (op - BW_OP_BR_I32_EQ);
+    }
+    if (op == BW_OP_BR_I32_EQZ) { /* its c is 0 */
+        return BW_OP_BR_INC_EQ_IMM;
+    }
+    for (unsigned i = 0; i < sizeof immediate / sizeof immediate[0]; i++) {
+        if (immediate[i] == op) {
+            return BW_OP_BR_INC_EQ_IMM + i;
+        }
+    }
+    return 0;
+}
+
+/* The compare-and-branch `branch` (the last instruction) testing the result of an i32 add
+ * (of a constant or a cell) just before it: both become one BR_INC (BR_ADD) instruction. Returns
+ * where the branch now is. */
+static bw_insn *fuse_step(bw_translator *t, bw_insn *branch)
+{
+    unsigned op = (unsigned)(uintptr_t)branch->handler, fused = step_form(op);
+    if (fused == 0 || t->ncode < 2 || t->label_at == t->ncode - 1) {
+        return branch;
+    }
+    bw_insn *step = branch - 1;
+    bool cell_right = op >= BW_OP_BR_I32_EQ && op <= BW_OP_BR_I32_GE_U;
+    unsigned step_op = (unsigned)(uintptr_t)step->handler;
+    if ((step_op != BW_OP_I32_ADD_IMM && step_op != BW_OP_I32_ADD) || branch->b != step->a ||
+        (cell_right && branch->c == step->a)) {
+        return branch;
+    }
+    /* By a register: the same forms from BR_ADD_EQ on, the step's cell moving to d. */
+    step->handler = (const void *)(uintptr_t)(step_op == BW_OP_I32_ADD
+                                                  ? fused - BW_OP_BR_INC_EQ + BW_OP_BR_ADD_EQ
+                                                  : fused);
+    step->d = step_op == BW_OP_I32_ADD ? step->c : (uint32_t)step->imm;
+    step->c = branch->c;
+    step->imm = branch->imm;
+    t->ncode--;
+    return step;
 }
 
 /* br_if on the result of the i32 compare just emitted: the compare becomes the branch. */
@@ -61,6 +113,7 @@ bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
     }
     last->handler = (const void *)(uintptr_t)fused;
     last->a = 0;
+    last = fuse_step(t, last);
     if (f->kind == BW_CTRL_LOOP) {
         last->imm = f->start;
     } else {
@@ -161,22 +214,97 @@ uint32_t bw_tr_fuse_if(bw_translator *t, const bw_operand *cond)
     return t->ncode - 1;
 }
 
-/* An i32 add (or xor) of the sum (xor) the last instruction just left in a stack cell and
- * cell `other`: the last instruction becomes one three-operand add (xor) into `dst`. */
+/* Pairs (operation, operation of the last instruction) that fuse into one (ops.h). */
+static unsigned paired_form(unsigned op, unsigned last_op)
+{
+    static const struct {
+        uint16_t op, last, fused;
+    } pairs[] = {
+        {BW_OP_I32_ADD, BW_OP_I32_ADD, BW_OP_I32_ADD3},
+        {BW_OP_I32_XOR, BW_OP_I32_XOR, BW_OP_I32_XOR3},
+        {BW_OP_I32_XOR, BW_OP_I32_ROTL_IMM, BW_OP_I32_XOR_ROTL},
+        {BW_OP_I32_XOR, BW_OP_I32_AND, BW_OP_I32_XOR_AND},
+        {BW_OP_I32_ADD, BW_OP_I32_AND, BW_OP_I32_ADD_AND},
+        {BW_OP_F64_ADD, BW_OP_F64_MUL, BW_OP_F64_ADD_MUL},
+        {BW_OP_F64_MUL, BW_OP_F64_LOAD, BW_OP_F64_MUL_LOAD},
+        {BW_OP_F64_MUL, BW_OP_F64_LOAD_G, BW_OP_F64_MUL_LOAD},
+        {BW_OP_F64_MUL, BW_OP_F64_LOAD_AI, BW_OP_F64_MUL_LOAD},
+        {BW_OP_F64_MUL, BW_OP_F64_LOAD_AI_G, BW_OP_F64_MUL_LOAD},
+        {BW_OP_F64_ADD, BW_OP_F64_LOAD, BW_OP_F64_ADD_LOAD},
+        {BW_OP_F64_ADD, BW_OP_F64_LOAD_G, BW_OP_F64_ADD_LOAD},
+        {BW_OP_F64_ADD, BW_OP_F64_LOAD_AI, BW_OP_F64_ADD_LOAD},
+        {BW_OP_F64_ADD, BW_OP_F64_LOAD_AI_G, BW_OP_F64_ADD_LOAD},
+        {BW_OP_I32_ADD, BW_OP_I32_LOAD, BW_OP_I32_ADD_LOAD},
+        {BW_OP_I32_ADD, BW_OP_I32_LOAD_G, BW_OP_I32_ADD_LOAD},
+        {BW_OP_I32_ADD, BW_OP_I32_LOAD_AI, BW_OP_I32_ADD_LOAD},
+        {BW_OP_I32_ADD, BW_OP_I32_LOAD_AI_G, BW_OP_I32_ADD_LOAD},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        if (pairs[i].op == op && pairs[i].last == last_op) {
+            return pairs[i].fused;
+        }
+    }
+    return 0;
+}
+
+/* A commutative binary `op` on cells xs and ys, one of which the last instruction just
+ * computed into a stack cell: the last instruction becomes the fused form writing `dst`,
+ * with the other operand in d (three-operand add and xor, and the forms of paired_form).
+ * Its own operands b and c (and imm) stay; they are read one instruction later, with
+ * nothing in between. */
 bool bw_tr_fuse_chain(bw_translator *t, unsigned op, uint32_t xs, uint32_t ys, uint32_t dst)
 {
-    if (t->ndead > 0 || t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode ||
-        (op != BW_OP_I32_ADD && op != BW_OP_I32_XOR)) {
+    if (t->ndead > 0 || t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
         return false;
     }
     bw_insn *last = &t->code[t->ncode - 1];
-    if ((unsigned)(uintptr_t)last->handler != op || last->a < t->nlocals ||
-        (last->a != xs && last->a != ys)) {
+    unsigned fused = paired_form(op, (unsigned)(uintptr_t)last->handler);
+    if (fused == 0 || last->a < t->nlocals || (last->a != xs && last->a != ys) || xs == ys) {
         return false;
     }
     last->d = last->a == xs ? ys : xs;
     last->a = dst;
-    last->handler =
-        (const void *)(uintptr_t)(op == BW_OP_I32_ADD ? BW_OP_I32_ADD3 : BW_OP_I32_XOR3);
+    last->handler = (const void *)(uintptr_t)fused;
+    return true;
+}
+
+/* br_if on the i32 add of a constant just emitted (a counter stepping to zero): one
+ * BR_INC_NE_IMM against 0 does both. */
+bool bw_tr_fuse_step_nonzero(bw_translator *t, uint32_t cond_slot, bw_ctrl *f)
+{
+    if (t->ncode == 0 || t->label_at == t->ncode) {
+        return false;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler != BW_OP_I32_ADD_IMM || last->a != cond_slot) {
+        return false;
+    }
+    last->handler = (const void *)(uintptr_t)BW_OP_BR_INC_NE_IMM;
+    last->c = 0;
+    last->d = (uint32_t)last->imm;
+    if (f->kind == BW_CTRL_LOOP) {
+        last->imm = f->start;
+    } else {
+        last->imm = f->patches;
+        f->patches = t->ncode - 1;
+    }
+    return true;
+}
+
+/* A move of cell `from` into local `index` right after another move: one MOV2 does both,
+ * in order (local rotations such as a = b; b = c; ... are chains of moves). */
+bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index)
+{
+    if (value->where == BW_IN_CONST || value->slot == index || t->ndead > 0 || t->status != BW_OK ||
+        t->ncode == 0 || t->label_at == t->ncode) {
+        return false;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler != BW_OP_MOV) {
+        return false;
+    }
+    last->handler = (const void *)(uintptr_t)BW_OP_MOV2;
+    last->c = index;
+    last->d = value->slot;
     return true;
 }

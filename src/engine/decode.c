@@ -364,11 +364,7 @@ void bw_module_destroy(bw_module *module)
 {
     if (module == NULL)
         return;
-    uint32_t ndefined = module->nfuncs - module->nfuncs_imported;
-    for (uint32_t i = 0; module->funcs != NULL && i < ndefined; i++) {
-        if (module->funcs[i].compiled != NULL)
-            bw_compiled_func_free(module->funcs[i].compiled);
-    }
+    bw_code_cache_free(module->code);
     bw_arena_free(module->arena);
     free(module->bytes);
     free(module);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/code.h"
 #include "engine/store.h"
 
 bool bw_functype_equal(const bw_functype *a, const bw_functype *b)
@@ -125,8 +126,7 @@ static bw_status make_funcs(bw_store *store, bw_instance *inst, bw_error *err)
         f->type_id = inst->type_ids[m->funcs[i].type];
         f->type = bw_store_functype(store, f->type_id);
         f->instance = inst;
-        f->decl = &m->funcs[i];
-        f->compiled = m->funcs[i].compiled;
+        f->decl = &m->funcs[i]; /* f->compiled stays NULL until the first call */
         inst->funcs[m->nfuncs_imported + i] = f;
     }
     return BW_OK;
@@ -251,6 +251,33 @@ static bw_status run_start(bw_store *store, bw_instance *inst, bw_error *err)
     return bw_interp_call(store, inst->funcs[m->start], none, none, err);
 }
 
+/* Guard pages need memory 0 to own the full reservation; an instance without it (or
+ * whose memory came from a reservation-starved store) checks in software. */
+static uint8_t instance_bounds(const bw_store *store, const bw_memory *memory0)
+{
+    if (store->config.bounds == BW_BOUNDS_GUARD &&
+        (memory0 == NULL || memory0->reserved >= BW_GUARD_RESERVATION))
+        return BW_BOUNDS_GUARD;
+    return BW_BOUNDS_SOFTWARE;
+}
+
+bw_status bw_func_translate(bw_func *func, bw_error *err)
+{
+    const bw_instance *inst = func->instance;
+    const bw_module *m = inst->module;
+    uint32_t index = (uint32_t)(func->decl - m->funcs);
+    const struct bw_compiled_func *code;
+    bw_status status = bw_module_code(m, index, inst->bounds == BW_BOUNDS_GUARD, &code, err);
+    if (status != BW_OK)
+        return status;
+    /* The code may be cached from a store with a larger limit: check it for this one. */
+    if (code->ncode > inst->store->config.max_func_insns)
+        return bw_fail(err, BW_ERR_LIMIT, "function %u too large: %u instructions, limit %u",
+                       m->nfuncs_imported + index, code->ncode, inst->store->config.max_func_insns);
+    func->compiled = code;
+    return BW_OK;
+}
+
 bw_status bw_instantiate(bw_store *store, const bw_module *module, const bw_extern *imports,
                          size_t nimports, bw_instance **out, bw_error *err)
 {
@@ -267,6 +294,7 @@ bw_status bw_instantiate(bw_store *store, const bw_module *module, const bw_exte
         status = make_tables_memories(store, inst, err);
     if (status == BW_OK) {
         inst->memory0 = module->nmemories > 0 ? inst->memories[0] : NULL;
+        inst->bounds = instance_bounds(store, inst->memory0);
         status = make_globals(store, inst, err);
     }
     if (status == BW_OK)
@@ -313,6 +341,11 @@ bw_status bw_instance_export(const bw_instance *instance, const uint8_t *name, s
 bw_memory *bw_instance_memory(const bw_instance *instance)
 {
     return instance->module->nmemories != 0 ? instance->memories[0] : NULL;
+}
+
+bw_bounds_mode bw_instance_bounds(const bw_instance *instance)
+{
+    return (bw_bounds_mode)instance->bounds;
 }
 
 static bool types_valid(const uint8_t *types, uint32_t n)

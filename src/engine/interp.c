@@ -1,9 +1,23 @@
 /* The interpreter: runs translated code by direct threading, frames on the store's stack. */
 #include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "engine/code.h"
+
+/* One call of run() that a guard-page fault may end: where to jump, and the memory the
+ * running function accesses. Each thread keeps a chain of them, innermost first, since a
+ * host function may call back into Wasm. */
+struct guard_run {
+    sigjmp_buf exit;
+    const bw_memory *mem;
+    struct guard_run *outer;
+};
+static _Thread_local struct guard_run *innermost_run;
 
 static inline float f32_of(bw_cell c)
 {
@@ -142,6 +156,15 @@ static inline bool in_bounds(uint64_t start, uint64_t len, uint64_t size)
 
 static const void *const *handler_table;
 
+static bw_status trap_error(bw_error *err, bw_trap trap)
+{
+    if (err != NULL) {
+        bw_fail(err, BW_ERR_TRAP, "%s", bw_trap_message(trap));
+        err->trap = trap;
+    }
+    return BW_ERR_TRAP;
+}
+
 #define NEXT() goto *(++ip)->handler
 #define JUMP(target)                                                                               \
     do {                                                                                           \
@@ -160,61 +183,69 @@ static const void *const *handler_table;
         code = frame->code;                                                                        \
         inst = func->instance;                                                                     \
         mem = inst->memory0;                                                                       \
+        membase = mem != NULL ? mem->data : NULL;                                                  \
+        guard->mem = mem;                                                                          \
     } while (0)
-#define LOAD(name, T, convert)                                                                     \
+/* Software mode compares the end of each access with the current size; guarded mode (the
+ * _G operations, ops.h) leaves that to the PROT_NONE pages past it (see on_fault). */
+#define CHECKED(at, width)                                                                         \
+    if ((at) + (width) > mem->size)                                                                \
+    TRAP(BW_TRAP_MEMORY_OOB)
+#define GUARDED(at, width) (void)0
+#define LOAD_FROM(name, T, convert, address, check)                                                \
     L_##name:                                                                                      \
     {                                                                                              \
-        uint64_t at = (uint64_t)(uint32_t)fp[ip->b] + ip->imm;                                     \
+        uint64_t at = (address);                                                                   \
         T v;                                                                                       \
-        if (at + sizeof v > mem->size)                                                             \
-            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
-        memcpy(&v, mem->data + at, sizeof v);                                                      \
+        check(at, sizeof v);                                                                       \
+        memcpy(&v, membase + at, sizeof v);                                                        \
         fp[ip->a] = (bw_cell)(convert);                                                            \
+        NEXT();                                                                                    \
+    }
+#define STORE_TO(name, T, address, check)                                                          \
+    L_##name:                                                                                      \
+    {                                                                                              \
+        uint64_t at = (address);                                                                   \
+        T v = (T)fp[ip->b];                                                                        \
+        check(at, sizeof v);                                                                       \
+        memcpy(membase + at, &v, sizeof v);                                                        \
+        NEXT();                                                                                    \
+    }
+/* The address of a plain access, and of one with an i32.add folded in (ops.h
+ * BW_OPS_ADDRESSED): register (_AR) or constant (_AI) addend, wrapped to 32 bits as the add
+ * would, then the static offset. */
+#define AT_PLAIN(x)     ((uint64_t)(uint32_t)fp[ip->x] + ip->imm)
+#define AT_SUM(x, plus) ((uint64_t)(uint32_t)(fp[ip->x] + (plus)) + ip->imm)
+#define LOAD(name, T, convert)                                                                     \
+    LOAD_FROM(name, T, convert, AT_PLAIN(b), CHECKED)                                              \
+    LOAD_FROM(name##_G, T, convert, AT_PLAIN(b), GUARDED)                                          \
+    LOAD_FROM(name##_AR, T, convert, AT_SUM(b, fp[ip->c]), CHECKED)                                \
+    LOAD_FROM(name##_AR_G, T, convert, AT_SUM(b, fp[ip->c]), GUARDED)                              \
+    LOAD_FROM(name##_AI, T, convert, AT_SUM(b, ip->c), CHECKED)                                    \
+    LOAD_FROM(name##_AI_G, T, convert, AT_SUM(b, ip->c), GUARDED)
+/* A constant (in b) stored at (u32)(a + c) + imm (ops.h BW_OPS_STORE_CONST). */
+#define STORE_CONST(name, T)                                                                       \
+    L_##name:                                                                                      \
+    {                                                                                              \
+        uint64_t at = AT_SUM(a, ip->c);                                                            \
+        T v = (T)ip->b;                                                                            \
+        CHECKED(at, sizeof v);                                                                     \
+        memcpy(membase + at, &v, sizeof v);                                                        \
         NEXT();                                                                                    \
     }
 #define STORE(name, T)                                                                             \
-    L_##name:                                                                                      \
-    {                                                                                              \
-        uint64_t at = (uint64_t)(uint32_t)fp[ip->a] + ip->imm;                                     \
-        T v = (T)fp[ip->b];                                                                        \
-        if (at + sizeof v > mem->size)                                                             \
-            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
-        memcpy(mem->data + at, &v, sizeof v);                                                      \
-        NEXT();                                                                                    \
-    }
-
-/* Loads and stores with an i32.add folded into the address (ops.h BW_OPS_ADDRESSED). */
-#define LOAD_AT(name, T, convert, addend)                                                          \
-    L_##name:                                                                                      \
-    {                                                                                              \
-        uint64_t at = (uint64_t)(uint32_t)(fp[ip->b] + (addend)) + ip->imm;                        \
-        T v;                                                                                       \
-        if (at + sizeof v > mem->size)                                                             \
-            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
-        memcpy(&v, mem->data + at, sizeof v);                                                      \
-        fp[ip->a] = (bw_cell)(convert);                                                            \
-        NEXT();                                                                                    \
-    }
-#define STORE_AT(name, T, addend)                                                                  \
-    L_##name:                                                                                      \
-    {                                                                                              \
-        uint64_t at = (uint64_t)(uint32_t)(fp[ip->a] + (addend)) + ip->imm;                        \
-        T v = (T)fp[ip->b];                                                                        \
-        if (at + sizeof v > mem->size)                                                             \
-            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
-        memcpy(mem->data + at, &v, sizeof v);                                                      \
-        NEXT();                                                                                    \
-    }
-#define LOAD_ADDRESSED(name, T, convert)                                                           \
-    LOAD_AT(name##_AR, T, convert, fp[ip->c])                                                      \
-    LOAD_AT(name##_AI, T, convert, ip->c)
-#define STORE_ADDRESSED(name, T)                                                                   \
-    STORE_AT(name##_AR, T, fp[ip->c])                                                              \
-    STORE_AT(name##_AI, T, ip->c)
+    STORE_TO(name, T, AT_PLAIN(a), CHECKED)                                                        \
+    STORE_TO(name##_G, T, AT_PLAIN(a), GUARDED)                                                    \
+    STORE_TO(name##_AR, T, AT_SUM(a, fp[ip->c]), CHECKED)                                          \
+    STORE_TO(name##_AR_G, T, AT_SUM(a, fp[ip->c]), GUARDED)                                        \
+    STORE_TO(name##_AI, T, AT_SUM(a, ip->c), CHECKED)                                              \
+    STORE_TO(name##_AI_G, T, AT_SUM(a, ip->c), GUARDED)
 
 /* Runs Wasm function `func` on arguments in fp[0 ..), leaving its results there. With a
- * NULL store it only publishes the handler table. */
-static bw_status run(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err)
+ * NULL store it only publishes the handler table. Lives in a section of its own so that
+ * on_fault can tell a guest access from any other fault; `guard` is its caller's record. */
+__attribute__((section("bw_interp_text"), noinline)) static bw_status
+run(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err, struct guard_run *guard)
 {
 #define BW_HANDLER(name, number) [number] = &&L_##name,
     static const void *const handlers[BW_OP_COUNT] = {BW_OPS(BW_HANDLER)};
@@ -232,6 +263,9 @@ static bw_status run(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err)
     const bw_insn *code = NULL, *ip = NULL, *back = NULL;
     bw_instance *inst = NULL;
     bw_memory *mem = NULL;
+    /* mem->data never moves (memory.grow only opens pages of the reservation), and a local
+     * copy stays in a register: a store through mem->data could alias the field itself. */
+    uint8_t *membase = NULL;
     bw_func *callee = func;
     bw_cell *nfp = fp;
     bw_trap trap;
@@ -253,6 +287,12 @@ do_call:
     }
     back = ip + 1;
 enter : {
+    if (__builtin_expect(callee->compiled == NULL, 0)) { /* first call: translate it now */
+        status = bw_func_translate(callee, err);
+        if (status != BW_OK) {
+            goto failed;
+        }
+    }
     const struct bw_compiled_func *next = callee->compiled;
     if (store->depth >= store->config.max_call_depth ||
         (size_t)(stack_end - nfp) < next->frame_cells) {
@@ -390,29 +430,10 @@ L_REF_FUNC:
     STORE(I64_STORE8, uint8_t)
     STORE(I64_STORE16, uint16_t)
     STORE(I64_STORE32, uint32_t)
-    LOAD_ADDRESSED(I32_LOAD, uint32_t, v)
-    LOAD_ADDRESSED(I64_LOAD, uint64_t, v)
-    LOAD_ADDRESSED(F32_LOAD, uint32_t, v)
-    LOAD_ADDRESSED(F64_LOAD, uint64_t, v)
-    LOAD_ADDRESSED(I32_LOAD8_S, int8_t, (uint32_t)(int32_t)v)
-    LOAD_ADDRESSED(I32_LOAD8_U, uint8_t, v)
-    LOAD_ADDRESSED(I32_LOAD16_S, int16_t, (uint32_t)(int32_t)v)
-    LOAD_ADDRESSED(I32_LOAD16_U, uint16_t, v)
-    LOAD_ADDRESSED(I64_LOAD8_S, int8_t, (uint64_t)(int64_t)v)
-    LOAD_ADDRESSED(I64_LOAD8_U, uint8_t, v)
-    LOAD_ADDRESSED(I64_LOAD16_S, int16_t, (uint64_t)(int64_t)v)
-    LOAD_ADDRESSED(I64_LOAD16_U, uint16_t, v)
-    LOAD_ADDRESSED(I64_LOAD32_S, int32_t, (uint64_t)(int64_t)v)
-    LOAD_ADDRESSED(I64_LOAD32_U, uint32_t, v)
-    STORE_ADDRESSED(I32_STORE, uint32_t)
-    STORE_ADDRESSED(I64_STORE, uint64_t)
-    STORE_ADDRESSED(F32_STORE, uint32_t)
-    STORE_ADDRESSED(F64_STORE, uint64_t)
-    STORE_ADDRESSED(I32_STORE8, uint8_t)
-    STORE_ADDRESSED(I32_STORE16, uint16_t)
-    STORE_ADDRESSED(I64_STORE8, uint8_t)
-    STORE_ADDRESSED(I64_STORE16, uint16_t)
-    STORE_ADDRESSED(I64_STORE32, uint32_t)
+    STORE_CONST(I32_STORE_K, uint32_t)
+    STORE_CONST(I32_STORE8_K, uint8_t)
+    STORE_CONST(I32_STORE16_K, uint16_t)
+    STORE_CONST(I64_STORE_K, uint64_t)
 L_MEMORY_SIZE:
     fp[ip->a] = (uint32_t)(mem->size / BW_PAGE_SIZE);
     NEXT();
@@ -426,11 +447,7 @@ L_MEMORY_GROW:
 trapped:
     store->depth = depth0;
     store->stack_top = top0;
-    if (err != NULL) {
-        bw_fail(err, BW_ERR_TRAP, "%s", bw_trap_message(trap));
-        err->trap = trap;
-    }
-    return BW_ERR_TRAP;
+    return trap_error(err, trap);
 failed:
     store->depth = depth0;
     return status;
@@ -442,9 +459,148 @@ done:
 const void *const *bw_interp_handlers(void)
 {
     if (handler_table == NULL) {
-        run(NULL, NULL, NULL, NULL);
+        run(NULL, NULL, NULL, NULL, NULL);
     }
     return handler_table;
+}
+
+/* Bounds checks by guard pages. A guarded load or store past a memory's size lands in the
+ * PROT_NONE rest of its 8 GiB + 64 KiB reservation (memory.c) and faults; on_fault turns
+ * that into a trap of the innermost run on this thread. Anything else is passed on. */
+
+/* The interpreter's code: bounds of the section run() is placed in (made by the linker). */
+extern const char __start_bw_interp_text[], __stop_bw_interp_text[];
+
+static struct sigaction previous_segv, previous_bus;
+static volatile sig_atomic_t guard_installed; /* once true, stays true */
+static _Thread_local uint64_t guard_traps;
+
+static uintptr_t fault_pc(const void *context)
+{
+    const ucontext_t *uc = context;
+#if defined(__x86_64__)
+    return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    return (uintptr_t)uc->uc_mcontext.pc;
+#else
+    (void)uc;
+    return 0; /* never in the interpreter: guard mode is not offered (bw_guard_install) */
+#endif
+}
+
+static bool fault_is_guest_oob(const struct guard_run *r, const siginfo_t *info,
+                               const void *context)
+{
+    const bw_memory *mem = r->mem;
+    uintptr_t pc = fault_pc(context), addr = (uintptr_t)info->si_addr;
+    if (mem == NULL || mem->reserved < BW_GUARD_RESERVATION) {
+        return false;
+    }
+    if (pc < (uintptr_t)__start_bw_interp_text || pc >= (uintptr_t)__stop_bw_interp_text) {
+        return false;
+    }
+    uintptr_t base = (uintptr_t)mem->data;
+    return addr >= base + mem->size && addr - base < mem->reserved;
+}
+
+/* Hands a fault that is not ours to whoever handled it before us. */
+static void chain_fault(int sig, siginfo_t *info, void *context)
+{
+    const struct sigaction *old = sig == SIGBUS ? &previous_bus : &previous_segv;
+    if (old->sa_flags & SA_SIGINFO) {
+        old->sa_sigaction(sig, info, context);
+    } else if (old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN) {
+        /* Returning re-runs the access, which now ends the process as it would have. */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(sig, &dfl, NULL);
+    } else {
+        old->sa_handler(sig);
+    }
+}
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    struct guard_run *r = innermost_run;
+    if (r != NULL && fault_is_guest_oob(r, info, context)) {
+        guard_traps++;
+        siglongjmp(r->exit, 1); /* SA_NODEFER: the signal mask needs no restoring */
+    }
+    chain_fault(sig, info, context);
+}
+
+/* Puts on_fault first in line for `sig` unless it is there already, keeping the handler
+ * it displaces: an embedder (or a test harness) may have replaced ours since last time. */
+static bool take_signal(int sig, struct sigaction *previous)
+{
+    struct sigaction now, sa, old;
+    if (sigaction(sig, NULL, &now) != 0) {
+        return false;
+    }
+    if ((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == on_fault) {
+        return true;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(sig, &sa, &old) != 0) {
+        return false;
+    }
+    *previous = old;
+    return true;
+}
+
+bool bw_guard_install(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    bool ok = take_signal(SIGSEGV, &previous_segv) && take_signal(SIGBUS, &previous_bus);
+    if (ok) {
+        guard_installed = true;
+    }
+    pthread_mutex_unlock(&lock);
+    return ok;
+#else
+    return false;
+#endif
+}
+
+bool bw_guard_ready(void)
+{
+    return guard_installed || bw_guard_install();
+}
+
+uint64_t bw_guard_trap_count(void)
+{
+    return guard_traps;
+}
+
+/* run() under a jump buffer that on_fault may return to. Nothing run() changes after
+ * sigsetjmp is read here after the jump except through `r`, which lives in memory. */
+static bw_status run_guarded(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err)
+{
+    struct guard_run r;
+    r.mem = NULL;
+    r.outer = innermost_run;
+    const uint32_t depth0 = store->depth;
+    const size_t top0 = store->stack_top;
+    /* Guarded code may run: make sure the handler is still ours before the first run. */
+    if (r.outer == NULL && guard_installed && !bw_guard_install()) {
+        return bw_fail(err, BW_ERR_NOMEM, "cannot install the guard-page fault handler");
+    }
+    if (sigsetjmp(r.exit, 0) != 0) {
+        innermost_run = r.outer;
+        store->depth = depth0;
+        store->stack_top = top0;
+        return trap_error(err, BW_TRAP_MEMORY_OOB);
+    }
+    innermost_run = &r;
+    bw_status status = run(store, func, fp, err, &r);
+    innermost_run = r.outer;
+    return status;
 }
 
 static bool ensure_stack(bw_store *store)
@@ -489,7 +645,7 @@ bw_status bw_interp_call(bw_store *store, bw_func *func, const bw_cell *args, bw
         store->stack_top = top + room;
         status = call_host(store, func, NULL, base, err);
     } else {
-        status = run(store, func, base, err);
+        status = run_guarded(store, func, base, err);
     }
     store->stack_top = top;
     if (status == BW_OK && nr > 0) {

@@ -4,9 +4,10 @@
 
 #include "engine/store.h"
 
-/* 8 GiB + 64 KiB: any u32 address plus u32 offset lands in the reservation, which a later
- * guard-page mode needs to drop software bounds checks. */
-#define FULL_RESERVATION ((uint64_t)8 << 30 | BW_PAGE_SIZE)
+/* Any u32 address plus u32 offset plus an access width lands in the reservation, so
+ * guarded code (code.h) needs no software bounds check; the part past the current size
+ * stays PROT_NONE. */
+#define FULL_RESERVATION BW_GUARD_RESERVATION
 
 static void *reserve(uint64_t bytes)
 {
@@ -30,6 +31,7 @@ bw_memory *bw_memory_new(bw_store *store, bw_limits_view limits)
         return NULL;
     uint64_t reserved = FULL_RESERVATION;
     uint8_t *data = reserve(reserved);
+    /* A smaller reservation is checked in software (instance.c picks the mode). */
     if (data == NULL) {
         reserved = ((uint64_t)max_pages + 1) * BW_PAGE_SIZE;
         data = reserve(reserved);

@@ -1,4 +1,4 @@
-/* Loading modules (decode, then compile) and listing what they import and export. */
+/* Loading modules (decode, then validate code) and listing what they import and export. */
 #include "engine/module.h"
 
 bw_status bw_module_load(const uint8_t *bytes, size_t len, bw_module **out, bw_error *err)
@@ -10,7 +10,7 @@ bw_status bw_module_load(const uint8_t *bytes, size_t len, bw_module **out, bw_e
     bw_status status = bw_decode_module(bytes, len, &module, err);
     if (status != BW_OK)
         return status;
-    status = bw_compile_module(module, err);
+    status = bw_validate_code(module, err);
     if (status != BW_OK) {
         bw_module_destroy(module);
         return status;

@@ -108,8 +108,9 @@ typedef struct bw_func_decl {
     const uint8_t *code;   /* the body's instructions, after the local declarations */
     size_t code_len;       /* up to and including the final `end` */
     size_t code_offset;    /* of `code` within the binary, for error messages */
-    struct bw_compiled_func *compiled; /* filled by bw_compile_module */
 } bw_func_decl;
+
+struct bw_code_cache; /* compile.c: translated code per (function, bounds mode), scratch */
 
 struct bw_module {
     uint8_t *bytes; /* owned copy of the binary; every bw_name and code pointer points here */
@@ -150,19 +151,27 @@ struct bw_module {
     bw_data_segment *datas;
 
     void *arena; /* decoder-owned allocations, freed with the module */
+    /* Filled at first calls through a const module (the pointee is mutable): this is why
+     * a module is used by one thread at a time. */
+    struct bw_code_cache *code;
 };
 
 /* decode.c: parses and validates everything but function bodies. On success *out is a
- * new module (funcs[i].compiled still NULL). */
+ * new module (no code cache yet). */
 bw_status bw_decode_module(const uint8_t *bytes, size_t len, bw_module **out, bw_error *err);
-/* decode.c: frees the module, calling bw_compiled_func_free on each compiled body. */
+/* decode.c: frees the module and its code cache. */
 void bw_module_destroy(bw_module *module);
 
-/* compile.c: validates every function body and translates it; fills funcs[i].compiled.
- * BW_ERR_INVALID (or BW_ERR_MALFORMED for bad encodings met inside code,
- * BW_ERR_UNSUPPORTED for SIMD) on failure. */
-bw_status bw_compile_module(bw_module *module, bw_error *err);
-void bw_compiled_func_free(struct bw_compiled_func *compiled);
+/* compile.c: validates every function body without translating it (the translator with
+ * emission off) and makes the module's empty code cache. BW_ERR_INVALID (or
+ * BW_ERR_MALFORMED for bad encodings met inside code, BW_ERR_UNSUPPORTED for SIMD). */
+bw_status bw_validate_code(bw_module *module, bw_error *err);
+/* compile.c: the code of defined function `index` for a bounds mode, translated on first
+ * request and cached in the module. Fails only for limits or memory (BW_ERR_LIMIT,
+ * BW_ERR_NOMEM): the body was validated at load. */
+bw_status bw_module_code(const bw_module *module, uint32_t index, bool guard_pages,
+                         const struct bw_compiled_func **out, bw_error *err);
+void bw_code_cache_free(struct bw_code_cache *cache);
 
 /* error.c helpers: fill err (if non-NULL) and return status. */
 bw_status bw_fail(bw_error *err, bw_status status, const char *fmt, ...)

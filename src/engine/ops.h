@@ -326,16 +326,167 @@
     X(I32_ADD3, 0x158)                                                                             \
     X(I32_XOR3, 0x159)
 
+/* Guarded loads and stores: the same accesses without the software bounds check, for code
+ * running against memories whose whole 8 GiB reservation past the current size is PROT_NONE
+ * (interp.c turns the fault into a trap). Same order as BW_OPS_MEMORY's loads and stores
+ * followed by BW_OPS_ADDRESSED's, so the translator maps them by subtraction. */
+#define BW_OPS_GUARDED(X)                                                                          \
+    X(I32_LOAD_G, 0x15A)                                                                           \
+    X(I64_LOAD_G, 0x15B)                                                                           \
+    X(F32_LOAD_G, 0x15C)                                                                           \
+    X(F64_LOAD_G, 0x15D)                                                                           \
+    X(I32_LOAD8_S_G, 0x15E)                                                                        \
+    X(I32_LOAD8_U_G, 0x15F)                                                                        \
+    X(I32_LOAD16_S_G, 0x160)                                                                       \
+    X(I32_LOAD16_U_G, 0x161)                                                                       \
+    X(I64_LOAD8_S_G, 0x162)                                                                        \
+    X(I64_LOAD8_U_G, 0x163)                                                                        \
+    X(I64_LOAD16_S_G, 0x164)                                                                       \
+    X(I64_LOAD16_U_G, 0x165)                                                                       \
+    X(I64_LOAD32_S_G, 0x166)                                                                       \
+    X(I64_LOAD32_U_G, 0x167)                                                                       \
+    X(I32_STORE_G, 0x168)                                                                          \
+    X(I64_STORE_G, 0x169)                                                                          \
+    X(F32_STORE_G, 0x16A)                                                                          \
+    X(F64_STORE_G, 0x16B)                                                                          \
+    X(I32_STORE8_G, 0x16C)                                                                         \
+    X(I32_STORE16_G, 0x16D)                                                                        \
+    X(I64_STORE8_G, 0x16E)                                                                         \
+    X(I64_STORE16_G, 0x16F)                                                                        \
+    X(I64_STORE32_G, 0x170)                                                                        \
+    X(I32_LOAD_AR_G, 0x171)                                                                        \
+    X(I64_LOAD_AR_G, 0x172)                                                                        \
+    X(F32_LOAD_AR_G, 0x173)                                                                        \
+    X(F64_LOAD_AR_G, 0x174)                                                                        \
+    X(I32_LOAD8_S_AR_G, 0x175)                                                                     \
+    X(I32_LOAD8_U_AR_G, 0x176)                                                                     \
+    X(I32_LOAD16_S_AR_G, 0x177)                                                                    \
+    X(I32_LOAD16_U_AR_G, 0x178)                                                                    \
+    X(I64_LOAD8_S_AR_G, 0x179)                                                                     \
+    X(I64_LOAD8_U_AR_G, 0x17A)                                                                     \
+    X(I64_LOAD16_S_AR_G, 0x17B)                                                                    \
+    X(I64_LOAD16_U_AR_G, 0x17C)                                                                    \
+    X(I64_LOAD32_S_AR_G, 0x17D)                                                                    \
+    X(I64_LOAD32_U_AR_G, 0x17E)                                                                    \
+    X(I32_LOAD_AI_G, 0x17F)                                                                        \
+    X(I64_LOAD_AI_G, 0x180)                                                                        \
+    X(F32_LOAD_AI_G, 0x181)                                                                        \
+    X(F64_LOAD_AI_G, 0x182)                                                                        \
+    X(I32_LOAD8_S_AI_G, 0x183)                                                                     \
+    X(I32_LOAD8_U_AI_G, 0x184)                                                                     \
+    X(I32_LOAD16_S_AI_G, 0x185)                                                                    \
+    X(I32_LOAD16_U_AI_G, 0x186)                                                                    \
+    X(I64_LOAD8_S_AI_G, 0x187)                                                                     \
+    X(I64_LOAD8_U_AI_G, 0x188)                                                                     \
+    X(I64_LOAD16_S_AI_G, 0x189)                                                                    \
+    X(I64_LOAD16_U_AI_G, 0x18A)                                                                    \
+    X(I64_LOAD32_S_AI_G, 0x18B)                                                                    \
+    X(I64_LOAD32_U_AI_G, 0x18C)                                                                    \
+    X(I32_STORE_AR_G, 0x18D)                                                                       \
+    X(I64_STORE_AR_G, 0x18E)                                                                       \
+    X(F32_STORE_AR_G, 0x18F)                                                                       \
+    X(F64_STORE_AR_G, 0x190)                                                                       \
+    X(I32_STORE8_AR_G, 0x191)                                                                      \
+    X(I32_STORE16_AR_G, 0x192)                                                                     \
+    X(I64_STORE8_AR_G, 0x193)                                                                      \
+    X(I64_STORE16_AR_G, 0x194)                                                                     \
+    X(I64_STORE32_AR_G, 0x195)                                                                     \
+    X(I32_STORE_AI_G, 0x196)                                                                       \
+    X(I64_STORE_AI_G, 0x197)                                                                       \
+    X(F32_STORE_AI_G, 0x198)                                                                       \
+    X(F64_STORE_AI_G, 0x199)                                                                       \
+    X(I32_STORE8_AI_G, 0x19A)                                                                      \
+    X(I32_STORE16_AI_G, 0x19B)                                                                     \
+    X(I64_STORE8_AI_G, 0x19C)                                                                      \
+    X(I64_STORE16_AI_G, 0x19D)                                                                     \
+    X(I64_STORE32_AI_G, 0x19E)
+
+/* An i32 or f64 operation on cell d and the value the previous instruction computed into a
+ * temporary, fused into one: a = d ^ rotl(b, imm), d ^ (b & c), d + (b & c), d + b * c
+ * (rounded twice, as the two operations are), and d op the load at (u32)(b + c) + imm (an
+ * always-checked load: the forms are the plain and _AI loads, c = 0 or the constant). */
+#define BW_OPS_PAIRED(X)                                                                           \
+    X(I32_XOR_ROTL, 0x19F)                                                                         \
+    X(I32_XOR_AND, 0x1A0)                                                                          \
+    X(I32_ADD_AND, 0x1A1)                                                                          \
+    X(F64_ADD_MUL, 0x1A2)                                                                          \
+    X(F64_MUL_LOAD, 0x1A3)                                                                         \
+    X(F64_ADD_LOAD, 0x1A4)                                                                         \
+    X(I32_ADD_LOAD, 0x1A5)
+
+/* Two moves in one (a = b, then c = d), and an i32.add of a constant fused with the
+ * compare-and-branch testing its result: a = b + d, then a compared with cell c (or the
+ * constant c), imm the target. Both lists in the order of BR_I32_EQ .. BR_I32_GE_U. */
+#define BW_OPS_STEPS(X)                                                                            \
+    X(MOV2, 0x1A6)                                                                                 \
+    X(BR_INC_EQ, 0x1A7)                                                                            \
+    X(BR_INC_NE, 0x1A8)                                                                            \
+    X(BR_INC_LT_S, 0x1A9)                                                                          \
+    X(BR_INC_LT_U, 0x1AA)                                                                          \
+    X(BR_INC_GT_S, 0x1AB)                                                                          \
+    X(BR_INC_GT_U, 0x1AC)                                                                          \
+    X(BR_INC_LE_S, 0x1AD)                                                                          \
+    X(BR_INC_LE_U, 0x1AE)                                                                          \
+    X(BR_INC_GE_S, 0x1AF)                                                                          \
+    X(BR_INC_GE_U, 0x1B0)                                                                          \
+    X(BR_INC_EQ_IMM, 0x1B1)                                                                        \
+    X(BR_INC_NE_IMM, 0x1B2)                                                                        \
+    X(BR_INC_LT_S_IMM, 0x1B3)                                                                      \
+    X(BR_INC_LT_U_IMM, 0x1B4)                                                                      \
+    X(BR_INC_GT_S_IMM, 0x1B5)                                                                      \
+    X(BR_INC_GT_U_IMM, 0x1B6)                                                                      \
+    X(BR_INC_LE_S_IMM, 0x1B7)                                                                      \
+    X(BR_INC_LE_U_IMM, 0x1B8)                                                                      \
+    X(BR_INC_GE_S_IMM, 0x1B9)                                                                      \
+    X(BR_INC_GE_U_IMM, 0x1BA)
+
+/* Stores of a constant (its low 32 bits in b; for I64_STORE_K one below 2^32) at
+ * (u32)(a + c) + imm: c is 0, or the constant of a folded i32.add. Always checked. Then
+ * an F64_ADD_LOAD whose sum is stored back where it was loaded from: the f64 at
+ * (u32)b + imm += d (a is unused). */
+#define BW_OPS_STORE_CONST(X)                                                                      \
+    X(I32_STORE_K, 0x1BB)                                                                          \
+    X(I32_STORE8_K, 0x1BC)                                                                         \
+    X(I32_STORE16_K, 0x1BD)                                                                        \
+    X(I64_STORE_K, 0x1BE)                                                                          \
+    X(F64_ADD_STORE, 0x1BF)
+
+/* The same counter steps by a register: a = b + cell d, then as BW_OPS_STEPS. */
+#define BW_OPS_STEPS_BY_CELL(X)                                                                    \
+    X(BR_ADD_EQ, 0x1C0)                                                                            \
+    X(BR_ADD_NE, 0x1C1)                                                                            \
+    X(BR_ADD_LT_S, 0x1C2)                                                                          \
+    X(BR_ADD_LT_U, 0x1C3)                                                                          \
+    X(BR_ADD_GT_S, 0x1C4)                                                                          \
+    X(BR_ADD_GT_U, 0x1C5)                                                                          \
+    X(BR_ADD_LE_S, 0x1C6)                                                                          \
+    X(BR_ADD_LE_U, 0x1C7)                                                                          \
+    X(BR_ADD_GE_S, 0x1C8)                                                                          \
+    X(BR_ADD_GE_U, 0x1C9)                                                                          \
+    X(BR_ADD_EQ_IMM, 0x1CA)                                                                        \
+    X(BR_ADD_NE_IMM, 0x1CB)                                                                        \
+    X(BR_ADD_LT_S_IMM, 0x1CC)                                                                      \
+    X(BR_ADD_LT_U_IMM, 0x1CD)                                                                      \
+    X(BR_ADD_GT_S_IMM, 0x1CE)                                                                      \
+    X(BR_ADD_GT_U_IMM, 0x1CF)                                                                      \
+    X(BR_ADD_LE_S_IMM, 0x1D0)                                                                      \
+    X(BR_ADD_LE_U_IMM, 0x1D1)                                                                      \
+    X(BR_ADD_GE_S_IMM, 0x1D2)                                                                      \
+    X(BR_ADD_GE_U_IMM, 0x1D3)
+
 #define BW_OPS(X)                                                                                  \
     BW_OPS_CONTROL(X)                                                                              \
     BW_OPS_MEMORY(X)                                                                               \
-    BW_OPS_INT(X) BW_OPS_FLOAT(X) BW_OPS_BULK(X) BW_OPS_FUSED(X) BW_OPS_ADDRESSED(X)
+    BW_OPS_INT(X)                                                                                  \
+    BW_OPS_FLOAT(X)                                                                                \
+    BW_OPS_BULK(X) BW_OPS_FUSED(X) BW_OPS_ADDRESSED(X) BW_OPS_GUARDED(X) BW_OPS_PAIRED(X)          \
+        BW_OPS_STEPS(X) BW_OPS_STORE_CONST(X) BW_OPS_STEPS_BY_CELL(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x15A
+        BW_OP_COUNT = 0x1D4
 };
 
 #endif

@@ -40,13 +40,18 @@ typedef struct bw_translator {
     const bw_functype *type;
     const uint8_t *p, *end;
     bw_error *err;
+    /* Translate for the guard-page bounds mode: loads and stores may be emitted without a
+     * software check (an out-of-bounds access faults in the memory's guard region). Set
+     * from the mode of the instance whose call triggers the translation. */
+    bool guard_pages;
     bw_status status; /* sticky: the first failure */
 
     bw_operand *stack;
     uint32_t sp, stack_cap, max_height;
     bw_ctrl *ctrls;
     uint32_t nctrl, ctrl_cap;
-    uint32_t ndead; /* frames marked unreachable: nothing is emitted while > 0 */
+    uint32_t ndead; /* frames marked unreachable: nothing is emitted while > 0 (starts at 1
+                     * when only validating, so nothing is ever emitted) */
 
     bw_insn *code;
     uint32_t ncode, code_cap;
@@ -58,19 +63,106 @@ typedef struct bw_translator {
 
 /* compile.c */
 void bw_tr_fail(bw_translator *t, bw_status status, const char *message);
-bool bw_tr_u32(bw_translator *t, uint32_t *out);
-bool bw_tr_s32(bw_translator *t, int32_t *out);
+bool bw_tr_u32_long(bw_translator *t, uint32_t *out); /* the multi-byte LEB128 cases */
+bool bw_tr_s32_long(bw_translator *t, int32_t *out);
 bool bw_tr_s64(bw_translator *t, int64_t *out);
 bool bw_tr_s33(bw_translator *t, int64_t *out);
-bool bw_tr_byte(bw_translator *t, uint8_t *out);
 bool bw_tr_reserve(bw_translator *t, void **buf, uint32_t *cap, size_t size, uint64_t need);
 /* Appends an instruction; returns its code index, or BW_NO_PATCH in dead code. */
 uint32_t bw_tr_emit(bw_translator *t, unsigned op, uint32_t a, uint32_t b, uint32_t c, uint32_t d,
                     uint64_t imm);
-bw_operand bw_tr_pop(bw_translator *t, uint8_t expect);
-uint32_t bw_tr_push(bw_translator *t, uint8_t type); /* returns the new value's cell */
-void bw_tr_push_const(bw_translator *t, uint8_t type, uint64_t value);
-uint32_t bw_tr_use(bw_translator *t, const bw_operand *op); /* writes a pending constant */
+/* Grows the operand stack by one entry; a harmless sink entry when that fails. */
+bw_operand *bw_tr_push_grow(bw_translator *t);
+
+/* The helpers below run for nearly every instruction when a whole module is validated at
+ * load, so they are inline, with the rare cases out of line. */
+
+static inline bool bw_tr_byte(bw_translator *t, uint8_t *out)
+{
+    if (t->p >= t->end) {
+        bw_tr_fail(t, BW_ERR_MALFORMED, "unexpected end");
+        *out = 0;
+        return false;
+    }
+    *out = *t->p++;
+    return true;
+}
+
+static inline bool bw_tr_u32(bw_translator *t, uint32_t *out)
+{
+    if (t->p < t->end && *t->p < 0x80) {
+        *out = *t->p++;
+        return true;
+    }
+    return bw_tr_u32_long(t, out);
+}
+
+static inline bool bw_tr_s32(bw_translator *t, int32_t *out)
+{
+    if (t->p < t->end && *t->p < 0x80) {
+        uint8_t byte = *t->p++;
+        *out = byte & 0x40 ? (int32_t)byte - 0x80 : (int32_t)byte;
+        return true;
+    }
+    return bw_tr_s32_long(t, out);
+}
+
+static inline bw_operand bw_tr_pop(bw_translator *t, uint8_t expect)
+{
+    const bw_ctrl *f = &t->ctrls[t->nctrl - 1];
+    bw_operand op = {expect, BW_IN_SLOT, t->nlocals + t->sp, 0};
+    if (t->sp == f->height) {
+        if (!f->unreachable) {
+            bw_tr_fail(t, BW_ERR_INVALID, "type mismatch");
+        }
+        return op;
+    }
+    op = t->stack[--t->sp];
+    if (op.type == BW_UNKNOWN) {
+        op.type = expect;
+    } else if (expect != BW_UNKNOWN && op.type != expect) {
+        bw_tr_fail(t, BW_ERR_INVALID, "type mismatch");
+    }
+    return op;
+}
+
+static inline bw_operand *bw_tr_push_entry(bw_translator *t, uint8_t type)
+{
+    bw_operand *op = t->sp < t->stack_cap ? &t->stack[t->sp] : bw_tr_push_grow(t);
+    op->type = type;
+    op->where = BW_IN_SLOT;
+    op->slot = t->nlocals + t->sp;
+    op->value = 0;
+    t->sp++;
+    if (t->sp > t->max_height) {
+        t->max_height = t->sp;
+    }
+    return op;
+}
+
+/* Returns the new value's cell. */
+static inline uint32_t bw_tr_push(bw_translator *t, uint8_t type)
+{
+    return bw_tr_push_entry(t, type)->slot;
+}
+
+static inline void bw_tr_push_const(bw_translator *t, uint8_t type, uint64_t value)
+{
+    bw_operand *op = bw_tr_push_entry(t, type);
+    op->where = BW_IN_CONST;
+    op->value = value;
+}
+
+/* Writes a pending constant to its cell; returns the cell the value is read from. */
+static inline uint32_t bw_tr_use(bw_translator *t, const bw_operand *op)
+{
+    if (op->where == BW_IN_CONST) {
+        bw_tr_emit(t, (op->type == BW_I32 || op->type == BW_F32) ? BW_OP_CONST32 : BW_OP_CONST64,
+                   op->slot, 0, 0, 0, op->value);
+    }
+    return op->slot;
+}
+
 void bw_tr_move(bw_translator *t, const bw_operand *op, uint32_t dst);
 void bw_tr_materialize(bw_translator *t, uint32_t index);
 bool bw_tr_is_ref(uint8_t type);
@@ -88,6 +180,8 @@ bool bw_tr_fuse_chain(bw_translator *t, unsigned op, uint32_t xs, uint32_t ys, u
 uint32_t bw_tr_fuse_if(bw_translator *t, const bw_operand *cond);
 bool bw_tr_fold_address(bw_translator *t, const bw_operand *addr, uint32_t kept, uint32_t *base,
                         uint32_t *addend, bool *constant);
+bool bw_tr_fuse_step_nonzero(bw_translator *t, uint32_t cond_slot, bw_ctrl *f);
+bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index);
 
 /* compile_ops.c: the instructions other than control and variables. false when `op` is not
  * one of them. */

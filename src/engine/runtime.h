@@ -11,6 +11,11 @@
 typedef uint64_t bw_cell;
 
 #define BW_PAGE_SIZE 65536u
+/* The address space a memory needs for guard-page bounds checks: any u32 address plus u32
+ * offset (plus the access width) lands inside it. */
+#define BW_GUARD_RESERVATION ((uint64_t)8 << 30 | BW_PAGE_SIZE)
+/* The default and the cap of bw_store_config.max_func_insns. */
+#define BW_MAX_FUNC_INSNS (1u << 24)
 
 struct bw_memory {
     uint8_t *data;      /* base; never moves when the memory grows */
@@ -35,12 +40,14 @@ struct bw_global {
 };
 
 struct bw_func {
-    uint32_t type_id;                        /* canonical in the store: equal ids <=> equal types */
-    bw_functype type;                        /* arrays owned by the store */
-    struct bw_instance *instance;            /* NULL for a host function */
-    const bw_func_decl *decl;                /* Wasm function: its declaration and compiled code */
-    const struct bw_compiled_func *compiled; /* decl->compiled, one load less per call */
-    bw_host_fn host;                         /* host function */
+    uint32_t type_id;             /* canonical in the store: equal ids <=> equal types */
+    bw_functype type;             /* arrays owned by the store */
+    struct bw_instance *instance; /* NULL for a host function */
+    const bw_func_decl *decl;     /* Wasm function: its declaration */
+    /* Its translated code in the instance's bounds mode, NULL until the first call (then
+     * the interpreter calls bw_func_translate); cached here, one load less per call. */
+    const struct bw_compiled_func *compiled;
+    bw_host_fn host; /* host function */
     void *host_env;
 };
 
@@ -51,6 +58,7 @@ struct bw_instance {
     bw_table **tables;    /* module->ntables */
     bw_memory **memories; /* module->nmemories */
     bw_memory *memory0;   /* memories[0], or NULL: what the interpreter's loads use */
+    uint8_t bounds;       /* BW_BOUNDS_GUARD or BW_BOUNDS_SOFTWARE: how its code checks */
     bw_global **globals;  /* module->nglobals */
     uint32_t *type_ids;   /* module->ntypes: module type index -> store type id */
     /* Element segments after evaluation; a dropped (or active, after instantiation, or
@@ -70,7 +78,7 @@ struct bw_alloc; /* instance.c: the store's list of everything it owns */
 struct bw_type_registry;
 
 struct bw_store {
-    bw_store_config config; /* defaults filled in */
+    bw_store_config config; /* defaults filled in; bounds resolved to GUARD or SOFTWARE */
     volatile sig_atomic_t interrupt;
     struct bw_alloc *allocs;
     struct bw_type_registry *types;
@@ -90,6 +98,11 @@ uint32_t bw_store_type_id(bw_store *store, const bw_functype *type);
  * max_elems. Cells never move: like memories, a table's address space is reserved up to
  * max_elems when it is made and committed as it grows (so never realloc `elems`). */
 int64_t bw_table_grow_cells(bw_table *table, uint32_t delta, bw_cell init);
+
+/* instance.c: fills func->compiled for a Wasm function at its first call: the module's
+ * cached code for the instance's bounds mode, translated now if no instance needed it yet.
+ * BW_ERR_LIMIT (over the store's max_func_insns) or BW_ERR_NOMEM, with err filled. */
+bw_status bw_func_translate(bw_func *func, bw_error *err);
 
 /* interp.c: calls `func` with args already checked, results in `results` (as cells).
  * Host functions are called directly. Handles depth and interruption. */

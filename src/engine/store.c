@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "engine/code.h"
 #include "engine/store.h"
 
 /* One owned allocation: either data right after the header, or a mapping to unmap. */
@@ -22,6 +23,35 @@ struct bw_type_registry {
     uint32_t *slots; /* id + 1, or 0 for empty */
     uint32_t nslots; /* a power of two, at least twice count */
 };
+
+/* Can this process reserve the address space a guard-page memory needs? Probed once. */
+static bool guard_reservation_works(void)
+{
+    static int known = -1; /* not thread-safe, but every thread would compute the same */
+    if (known < 0) {
+        void *p = mmap(NULL, (size_t)BW_GUARD_RESERVATION, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        known = p != MAP_FAILED;
+        if (p != MAP_FAILED)
+            munmap(p, (size_t)BW_GUARD_RESERVATION);
+    }
+    return known == 1;
+}
+
+/* The one place BURH_BOUNDS is read: it overrides the configured mode, so whole test
+ * suites can run in either mode. GUARD needs the reservation and the fault handler
+ * (interp.c), else software is used. */
+static bw_bounds_mode resolve_bounds(bw_bounds_mode asked)
+{
+    const char *env = getenv("BURH_BOUNDS");
+    if (env != NULL && strcmp(env, "software") == 0)
+        asked = BW_BOUNDS_SOFTWARE;
+    else if (env != NULL && strcmp(env, "guard") == 0)
+        asked = BW_BOUNDS_GUARD;
+    if (asked == BW_BOUNDS_SOFTWARE)
+        return BW_BOUNDS_SOFTWARE;
+    return guard_reservation_works() && bw_guard_install() ? BW_BOUNDS_GUARD : BW_BOUNDS_SOFTWARE;
+}
 
 bw_store *bw_store_new(const bw_store_config *config)
 {
@@ -44,7 +74,15 @@ bw_store *bw_store_new(const bw_store_config *config)
         c->max_call_depth = 10000u;
     if (c->max_stack_bytes == 0)
         c->max_stack_bytes = 8u * 1024 * 1024;
+    if (c->max_func_insns == 0 || c->max_func_insns > BW_MAX_FUNC_INSNS)
+        c->max_func_insns = BW_MAX_FUNC_INSNS;
+    c->bounds = resolve_bounds(c->bounds);
     return store;
+}
+
+bw_bounds_mode bw_store_bounds(const bw_store *store)
+{
+    return store->config.bounds;
 }
 
 void bw_store_free(bw_store *store)

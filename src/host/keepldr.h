@@ -23,8 +23,9 @@ struct keepldr_nil_config {
     const char *listen; /* ADDR:PORT wasmldr binds */
     unsigned memory_mib;
     unsigned cpu_seconds;
-    int status_fd;      /* to keepmgr */
-    bool seccomp_audit; /* log violations instead of killing (development only) */
+    unsigned time_limit_s; /* wall-clock limit of the workload (wasmldr --time-limit); 0 = none */
+    int status_fd;         /* to keepmgr */
+    bool seccomp_audit;    /* log violations instead of killing (development only) */
 };
 
 /* Runs the keep to its end; returns keepldr's exit status (the keep's, or one above). */

@@ -24,8 +24,9 @@ struct child_args {
     const struct keepldr_nil_config *cfg;
     int status_wr, output_wr, sync_rd;
     bool userns;
-    uid_t uid;          /* outside id when there is no user namespace */
-    char mem_limit[16]; /* wasmldr's --mem-limit, formatted before the clone */
+    uid_t uid;           /* outside id when there is no user namespace */
+    char mem_limit[16];  /* wasmldr's --mem-limit, formatted before the clone */
+    char time_limit[16]; /* wasmldr's --time-limit, "" for none */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -88,7 +89,11 @@ static int child_main(void *arg)
     /* The limits are given explicitly: wasmldr never guesses them from its rlimits. */
     const char *argv[] = {c->wasmldr_path, "--backend", "nil",         "--nonce", c->nonce_hex,
                           "--listen",      c->listen,   "--status-fd", "3",       "--mem-limit",
-                          a->mem_limit,    NULL};
+                          a->mem_limit,    NULL,        NULL,          NULL};
+    if (a->time_limit[0] != '\0') {
+        argv[11] = "--time-limit";
+        argv[12] = a->time_limit;
+    }
     const char *envp[] = {"PATH=/usr/bin:/bin", "LC_ALL=C", NULL};
     if ((rc = keepldr_seccomp_install(c->seccomp_audit)) != 0)
         child_fail("seccomp", -rc);
@@ -252,6 +257,8 @@ int keepldr_nil_run(const struct keepldr_nil_config *cfg)
     unsigned guest_mib =
         cfg->memory_mib < KEEPLDR_GUEST_MEM_MAX_MIB ? cfg->memory_mib : KEEPLDR_GUEST_MEM_MAX_MIB;
     snprintf(a.mem_limit, sizeof(a.mem_limit), "%u", guest_mib);
+    if (cfg->time_limit_s > 0)
+        snprintf(a.time_limit, sizeof(a.time_limit), "%u", cfg->time_limit_s);
     pid_t pid = spawn_keep(&a, sync_p[1]);
     close(status_p[1]);
     close(output_p[1]);

@@ -103,6 +103,9 @@ struct kmgr_http_config {
 };
 /* Sets up the listener; exits the process with a message on failure (setup tier). */
 void kmgr_http_start(struct kmgr *m, const struct kmgr_http_config *hc);
+/* The supervisor's hook: k's state changed, or (removed) k is about to be freed. Answers the
+ * GETs held for it (?while=STATE&wait=S) that no longer wait for anything. */
+void kmgr_http_keep_changed(struct kmgr_keep *k, bool removed);
 
 /* ---- platform probes (keepmgr_platform.c) ---- */
 void kmgr_platform_probe(burh_platform_info *out);

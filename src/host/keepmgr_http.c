@@ -21,16 +21,31 @@
 #include <openssl/ssl.h>
 
 #include "host/keepmgr.h"
+#include "keep/http_guard.h"
 
-/* Bodies up to this size are read (so a CBOR 413 can be sent); larger ones get evhttp's. */
-#define READ_BODY_MAX (64 * 1024)
+#define WAIT_MAX_S  30u   /* longest ?wait= a GET may hold its answer */
+#define WAITERS_MAX 4096u /* held GETs at once; past it they are answered at once */
+
+/* A GET /v1/keeps/{id}?while=STATE&wait=S held until the keep leaves STATE or S runs out. A
+ * waiter whose client went away is answered all the same: evhttp then just frees the request. */
+struct waiter {
+    struct waiter *next;
+    struct evhttp_request *req;
+    struct kmgr_keep *keep;
+    burh_keep_state while_state;
+    struct event *timer;
+};
 
 struct http_ctx {
     struct kmgr *m;
     SSL_CTX *ssl;
     bool auth;
     uint8_t token_hash[SHA256_DIGEST_LENGTH];
+    struct waiter *waiters;
+    unsigned nwaiters;
 };
+
+static struct http_ctx the_ctx; /* one API per keepmgr; the supervisor's hook needs it */
 
 static _Noreturn void die(const char *what, const char *detail)
 {
@@ -77,6 +92,83 @@ static void send_keep(struct evhttp_request *req, int status, const struct kmgr_
         send_error(req, 500, "internal", "keep record does not encode");
     else
         send_cbor(req, status, body, len);
+}
+
+/* Answers and frees waiter *pw (unlinking it); `gone`: its keep is being removed. */
+static void waiter_answer(struct http_ctx *c, struct waiter **pw)
+{
+    struct waiter *w = *pw;
+    *pw = w->next;
+    c->nwaiters--;
+    event_free(w->timer);
+    send_keep(w->req, 200, w->keep);
+    free(w);
+}
+
+static void on_wait_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct http_ctx *c = &the_ctx;
+    for (struct waiter **pw = &c->waiters; *pw; pw = &(*pw)->next) {
+        if (*pw == arg) {
+            waiter_answer(c, pw);
+            return;
+        }
+    }
+}
+
+void kmgr_http_keep_changed(struct kmgr_keep *k, bool removed)
+{
+    struct http_ctx *c = &the_ctx;
+    for (struct waiter **pw = &c->waiters; *pw;) {
+        if ((*pw)->keep == k && (removed || k->info.state != (*pw)->while_state))
+            waiter_answer(c, pw);
+        else
+            pw = &(*pw)->next;
+    }
+}
+
+/* Parses "?while=STATE&wait=S"; false (answer at once) when absent or not both valid. */
+static bool wait_query(struct evhttp_request *req, burh_keep_state *state, unsigned *secs)
+{
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+    struct evkeyvalq kv;
+    if (!q || evhttp_parse_query_str(q, &kv) != 0)
+        return false;
+    const char *st = evhttp_find_header(&kv, "while"), *ws = evhttp_find_header(&kv, "wait");
+    char *end = NULL;
+    unsigned long n = ws && ws[0] >= '0' && ws[0] <= '9' ? strtoul(ws, &end, 10) : 0;
+    bool ok = st && burh_keep_state_from_name(BURH_CBOR_BYTES(st, strlen(st)), state) && end &&
+              *end == '\0' && n >= 1;
+    *secs = n > WAIT_MAX_S ? WAIT_MAX_S : (unsigned)n;
+    evhttp_clear_headers(&kv);
+    return ok;
+}
+
+/* Holds a GET while the keep is in the state the client named; false: answer it now. */
+static bool hold_get(struct http_ctx *c, struct evhttp_request *req, struct kmgr_keep *k)
+{
+    burh_keep_state state;
+    unsigned secs;
+    if (!wait_query(req, &state, &secs) || k->info.state != state || c->nwaiters >= WAITERS_MAX)
+        return false;
+    struct waiter *w = calloc(1, sizeof(*w));
+    struct timeval tv = {(time_t)secs, 0};
+    if (!w || !(w->timer = evtimer_new(c->m->base, on_wait_timeout, w)) ||
+        evtimer_add(w->timer, &tv) != 0) {
+        if (w && w->timer)
+            event_free(w->timer);
+        free(w);
+        return false;
+    }
+    w->req = req;
+    w->keep = k;
+    w->while_state = state;
+    w->next = c->waiters;
+    c->waiters = w;
+    c->nwaiters++;
+    return true;
 }
 
 static bool authorized(struct http_ctx *c, struct evhttp_request *req)
@@ -168,14 +260,18 @@ static void create_keep(struct kmgr *m, struct evhttp_request *req)
     send_keep(req, 201, k);
 }
 
-static void one_keep(struct kmgr *m, struct evhttp_request *req, const char *id)
+static void one_keep(struct http_ctx *c, struct evhttp_request *req, const char *id)
 {
+    struct kmgr *m = c->m;
     struct kmgr_keep *k = kmgr_find(m, id);
     if (!burh_keep_id_valid(BURH_CBOR_BYTES(id, strlen(id))) || !k)
         return send_error(req, 404, "not_found", "no keep with that id");
     enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    if (cmd == EVHTTP_REQ_GET)
-        return send_keep(req, 200, k);
+    if (cmd == EVHTTP_REQ_GET) {
+        if (!hold_get(c, req, k))
+            send_keep(req, 200, k);
+        return;
+    }
     if (cmd != EVHTTP_REQ_DELETE)
         return send_error(req, 405, "method_not_allowed", "use GET or DELETE");
     kmgr_keep_kill(m, k, "deleted by client");
@@ -202,7 +298,7 @@ static void route(struct http_ctx *c, struct evhttp_request *req, const char *pa
         return send_error(req, 405, "method_not_allowed", "use GET or POST");
     }
     if (strncmp(path, "/v1/keeps/", 10) == 0)
-        return one_keep(c->m, req, path + 10);
+        return one_keep(c, req, path + 10);
     send_error(req, 404, "not_found", "no such path");
 }
 
@@ -220,14 +316,26 @@ static void on_request(struct evhttp_request *req, void *arg)
     route(c, req, path);
 }
 
-static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
+/* Every connection's bufferevent (TLS or not) gets the guard that answers an oversized
+ * Content-Length with a CBOR 413 before the body is read (keep/http_guard.h). */
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
     struct http_ctx *c = arg;
-    SSL *ssl = SSL_new(c->ssl);
-    if (!ssl)
-        return NULL;
-    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                          BEV_OPT_CLOSE_ON_FREE);
+    struct bufferevent *bev;
+    if (c->ssl) {
+        SSL *ssl = SSL_new(c->ssl);
+        if (!ssl)
+            return NULL;
+        bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                             BEV_OPT_CLOSE_ON_FREE);
+        if (!bev)
+            SSL_free(ssl);
+    } else {
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (bev)
+        http_guard_attach(bev, BURH_PROTO_KEEPMGR_BODY);
+    return bev;
 }
 
 static void setup_tls(struct http_ctx *c, const struct kmgr_http_config *hc)
@@ -278,23 +386,22 @@ static void split_listen(const char *listen, char *host, size_t cap, unsigned sh
 
 void kmgr_http_start(struct kmgr *m, const struct kmgr_http_config *hc)
 {
-    static struct http_ctx c;
-    c.m = m;
+    struct http_ctx *c = &the_ctx;
+    c->m = m;
     struct evhttp *http = evhttp_new(m->base);
     if (!http)
         die("evhttp_new", "out of memory");
     if (hc->token_file)
-        load_token(&c, hc->token_file);
-    if (hc->tls_cert) {
-        setup_tls(&c, hc);
-        evhttp_set_bevcb(http, make_tls_bev, &c);
-    }
-    evhttp_set_max_body_size(http, READ_BODY_MAX);
+        load_token(c, hc->token_file);
+    if (hc->tls_cert)
+        setup_tls(c, hc);
+    evhttp_set_bevcb(http, make_bev, c);
+    evhttp_set_max_body_size(http, BURH_PROTO_KEEPMGR_BODY);
     evhttp_set_max_headers_size(http, 8192);
     evhttp_set_timeout(http, (int)hc->client_timeout_s);
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
                                          EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH);
-    evhttp_set_gencb(http, on_request, &c);
+    evhttp_set_gencb(http, on_request, c);
     char host[256];
     unsigned short port;
     split_listen(hc->listen, host, sizeof(host), &port);
@@ -320,5 +427,5 @@ void kmgr_http_start(struct kmgr *m, const struct kmgr_http_config *hc)
         }
     }
     kmgr_log(KMGR_LOG_INFO, "listening", "addr=%s port=%u tls=%s auth=%s", addr, bound,
-             hc->tls_cert ? "yes" : "no", c.auth ? "bearer" : "none");
+             hc->tls_cert ? "yes" : "no", c->auth ? "bearer" : "none");
 }

@@ -157,7 +157,10 @@ static int write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k)
+/* Writes the record through a temporary file and rename, so a reader (a restarted keepmgr)
+ * sees the old or the new record whole. `durable` adds the fsyncs that keep it across a host
+ * crash (about 7 ms here, see docs/keepmgr.md). */
+static int record_write(const struct kmgr *m, const struct kmgr_keep *k, bool durable)
 {
     uint8_t rec[RECORD_MAX];
     size_t len;
@@ -171,7 +174,7 @@ int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k)
     if (fd < 0)
         return -errno;
     int rc = write_all(fd, rec, len);
-    if (rc == 0 && fsync(fd) != 0)
+    if (rc == 0 && durable && fsync(fd) != 0)
         rc = -errno;
     close(fd);
     if (rc == 0 && rename(tmp, final) != 0)
@@ -180,12 +183,20 @@ int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k)
         unlink(tmp);
         return rc;
     }
-    return fsync_dir(m->cfg.state_dir);
+    return durable ? fsync_dir(m->cfg.state_dir) : 0;
 }
 
+int kmgr_record_save(const struct kmgr *m, const struct kmgr_keep *k)
+{
+    return record_write(m, k, true);
+}
+
+/* A live keep's processes die with the host, so after a host crash its record is marked failed
+ * on load whatever live state it says: only its creation and its end need the fsyncs. Without
+ * them the ready/running updates stay off the deploy round trip. */
 void kmgr_record_update(const struct kmgr *m, const struct kmgr_keep *k)
 {
-    int rc = kmgr_record_save(m, k);
+    int rc = record_write(m, k, !kmgr_is_live(k));
     if (rc != 0)
         kmgr_log(KMGR_LOG_ERROR, "record_not_saved", "id=%s error=\"%s\"", k->info.id,
                  strerror(-rc));

@@ -41,8 +41,8 @@ static void hex_encode(burh_cbor_bytes b, char *out)
 }
 
 /* The keepldr command line (with the systemd-run --scope prefix when asked for). */
-static int build_argv(struct kmgr *m, const struct kmgr_keep *k, const char *nonce_hex,
-                      char bufs[4][320], const char *argv[MAX_ARGS])
+static int build_argv(struct kmgr *m, const struct kmgr_keep *k, const burh_keep_create *req,
+                      const char *nonce_hex, char bufs[5][320], const char *argv[MAX_ARGS])
 {
     int n = 0;
     if (m->cfg.launcher_systemd) {
@@ -67,6 +67,15 @@ static int build_argv(struct kmgr *m, const struct kmgr_keep *k, const char *non
                           bufs[3]};
     for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
         argv[n++] = args[i];
+    /* The tenant's time limit: wasmldr's own for nil (a clean "resources" frame at the end);
+     * the VM's run time for kvm (keepldr --time-limit takes milliseconds). */
+    if (req->time_limit_s != 0) {
+        bool nil = k->info.backend == BURH_BACKEND_NIL;
+        snprintf(bufs[4], sizeof(bufs[4]), "%llu",
+                 (unsigned long long)req->time_limit_s * (nil ? 1u : 1000u));
+        argv[n++] = nil ? "--time-limit-s" : "--time-limit";
+        argv[n++] = bufs[4];
+    }
     /* --wasmldr names the nil backend's program; a kvm keep loads burh-wasmldr-static. */
     if (m->cfg.wasmldr_path && k->info.backend == BURH_BACKEND_NIL) {
         argv[n++] = "--wasmldr";
@@ -115,7 +124,7 @@ int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_kee
                     size_t why_cap)
 {
     struct kmgr_keep *k = calloc(1, sizeof(*k));
-    char nonce_hex[2 * BURH_PROTO_NONCE_MAX + 1] = "", bufs[4][320];
+    char nonce_hex[2 * BURH_PROTO_NONCE_MAX + 1] = "", bufs[5][320];
     const char *argv[MAX_ARGS];
     if (!k)
         return snprintf(why, why_cap, "out of memory"), ENOMEM;
@@ -133,7 +142,7 @@ int kmgr_keep_start(struct kmgr *m, const burh_keep_create *req, struct kmgr_kee
         free(k);
         return -wr;
     }
-    build_argv(m, k, nonce_hex, bufs, argv);
+    build_argv(m, k, req, nonce_hex, bufs, argv);
     k->pid = spawn(argv, wr);
     close(wr);
     if (k->pid < 0) {
@@ -187,6 +196,7 @@ static void apply_status(struct kmgr *m, struct kmgr_keep *k, const burh_keep_st
         kill_group(k, "status record out of order");
         return;
     }
+    kmgr_http_keep_changed(k, false);
     kmgr_record_update(m, k);
 }
 
@@ -299,6 +309,7 @@ static void keep_ended(struct kmgr *m, struct kmgr_keep *k, bool have_status, in
     char path[4096];
     if (kmgr_path(m, i->id, ".fifo", path, sizeof(path)) == 0)
         unlink(path);
+    kmgr_http_keep_changed(k, false);
     kmgr_record_update(m, k);
     kmgr_log(i->state == BURH_KEEP_EXITED ? KMGR_LOG_INFO : KMGR_LOG_WARN, "keep_ended",
              "id=%s state=%s exit_status=%lld reason=\"%s\"", i->id, burh_keep_state_name(i->state),
@@ -339,6 +350,7 @@ void kmgr_keep_kill(struct kmgr *m, struct kmgr_keep *k, const char *reason)
 
 void kmgr_keep_forget(struct kmgr *m, struct kmgr_keep *k)
 {
+    kmgr_http_keep_changed(k, true);
     close_status(k);
     kmgr_record_remove(m, k->info.id);
     for (size_t i = 0; i < m->nkeeps; i++) {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "burh/hostcall_abi.h"
 
@@ -75,9 +76,12 @@ enum kvm_hostile {
     KVM_HOSTILE_NONE = 0,
     KVM_HOSTILE_WRITE_RET,   /* "write-ret": write claims one byte more than asked */
     KVM_HOSTILE_ERRNO_RANGE, /* "errno-range": every call fails with errno 100000 */
-    KVM_HOSTILE_ADDRLEN,     /* "addrlen": accept4/getsockname report a 4 KiB address */
+    KVM_HOSTILE_ADDRLEN,     /* "addrlen": accept4/getsockname/recvfrom: a 4 KiB address */
     KVM_HOSTILE_CLOCK,       /* "clock": clock_gettime returns 2e9 nanoseconds */
-    KVM_HOSTILE_POLL         /* "poll": poll reports events nobody asked for */
+    KVM_HOSTILE_POLL,        /* "poll": poll reports events nobody asked for */
+    KVM_HOSTILE_RECV_LEN,    /* "recv-len": recvfrom claims one byte more than asked */
+    KVM_HOSTILE_SOCKOPT_LEN, /* "sockopt-len": getsockopt claims a value longer than the room */
+    KVM_HOSTILE_FSTAT        /* "fstat": fstat answers with a file type the ABI does not know */
 };
 
 enum kvm_hostile kvm_hostile_parse(const char *name);
@@ -121,6 +125,10 @@ struct kvm_launch_inputs {
 int kvm_launch_digest(const struct kvm_launch_inputs *in, uint8_t out[BURH_LAUNCH_DIGEST_SIZE]);
 /* Reads a whole regular file (<= 256 MiB); the caller frees *data. 0, or -1 and why. */
 int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, size_t cap);
+/* Reads a whole regular file straight into dst (room bytes): no second copy. 0, or -1 and why
+ * (also when it does not fit). */
+int kvm_read_image_into(const char *path, uint8_t *dst, size_t room, size_t *size, char *why,
+                        size_t cap);
 /* kvm_launch_digest of two files. 0, or -1 and why. */
 int kvm_launch_digest_files(const char *shim_path, const char *payload_path, uint64_t mem_size,
                             uint64_t flags, uint8_t out[BURH_LAUNCH_DIGEST_SIZE], char *why,
@@ -134,7 +142,8 @@ enum kvm_outcome {
     KVM_OUT_TIMEOUT,    /* the wall-time limit passed */
     KVM_OUT_VM_ERROR,   /* triple fault, failed entry, internal error, unknown exit */
     KVM_OUT_SETUP,      /* the keep could not be built; `report` says why */
-    KVM_OUT_STOPPED     /* SIGTERM/SIGINT/SIGHUP to keepldr; `status` is the signal */
+    KVM_OUT_STOPPED,    /* SIGTERM/SIGINT/SIGHUP to keepldr; `status` is the signal */
+    KVM_OUT_SIGNALED    /* a signal's default action ended the payload; `status` is the signal */
 };
 
 /* burh-keepldr's exit status for each outcome other than KVM_OUT_EXITED. */
@@ -146,6 +155,11 @@ enum kvm_outcome {
 
 #define KVM_DEFAULT_MEM_MIB    256u
 #define KVM_DEFAULT_TIME_LIMIT 3600u
+/* A wasmldr keep: guest memory burh-wasmldr-static itself needs besides the Wasm program's
+ * linear memory; keepldr caps linear memory at the rest unless --mem-limit says exactly. */
+#define KVM_WASMLDR_RESERVE_MIB 192u
+#define KVM_MEM_LIMIT_MIN_MIB   16u
+#define KVM_MEM_LIMIT_MAX_MIB   4096u /* wasmldr's largest --mem-limit */
 
 struct kvm_keep_config {
     const char *shim_path;
@@ -162,6 +176,23 @@ struct kvm_keep_config {
     int status_fd; /* >= 0: guest fd 3 writes here (a pipe keepldr relays); -1: none */
 };
 
+/* A keep's boot, for --timing. Host clock: nanoseconds from KVM_CREATE_VM to the end of each
+ * host step (0 = not reached). Shim steps: durations from the shim's TSC marks converted with
+ * the vCPU's TSC rate (0 when unavailable or implausible). */
+struct kvm_timing {
+    uint64_t memory_ns;       /* guest memory mapped, boot page tables written */
+    uint64_t loaded_ns;       /* shim and payload loaded, digest, argv and boot info written */
+    uint64_t vcpu_ns;         /* vCPU created and set up: the first KVM_RUN follows */
+    uint64_t first_hc_ns;     /* the payload's first hostcall (in main for our payloads) */
+    uint64_t shim_cpu_ns;     /* shim: boot info check, GDT/IDT/MSRs/extended state */
+    uint64_t shim_mm_ns;      /* shim: frame allocator, page tables */
+    uint64_t shim_load_ns;    /* shim: payload segments and initial stack */
+    uint64_t shim_to_main_ns; /* ring 3 entry to the first hostcall (libc start-up) */
+    uint64_t boot_exits;      /* VM exits (KVM_RUN returns) before the first hostcall */
+    uint64_t boot_faults;     /* page faults the shim resolved before it (its count) */
+    uint64_t boot_syscalls;   /* syscalls the payload made before it (the shim's count) */
+};
+
 struct kvm_result {
     enum kvm_outcome outcome;
     int status;         /* KVM_OUT_EXITED: the payload's exit status */
@@ -169,6 +200,12 @@ struct kvm_result {
     uint64_t boot_ns;   /* KVM_CREATE_VM to the first hostcall (0 if none) */
     uint64_t hostcalls; /* hostcalls served */
     uint8_t launch_digest[BURH_LAUNCH_DIGEST_SIZE]; /* as given to the guest */
+    struct kvm_timing timing;                       /* host-side boot breakdown */
+    /* The shim's syscall counters, copied and checked at its exit (stats_valid); not there when
+     * the keep ended otherwise (time limit, VM error) or the table was malformed. */
+    int stats_valid;
+    uint32_t stats_count;
+    struct burh_sc_stat stats[BURH_SC_STATS_MAX];
 };
 
 /* Builds the keep, runs it to its end and fills `res`. Never exits the process. */
@@ -183,6 +220,18 @@ int kvm_relay_start(int to_mgr, int *guest_end);
 /* Closes guest_end, drains the pipe and sends the final "exit" record (the keep's own reason
  * if it gave one, else `report`). Returns the status to exit with. */
 int kvm_relay_finish(int guest_end, int status, const char *report);
+
+/* ---- Syscall counters (kvm_stats.c) ---- */
+/* The x86-64 Linux name of syscall `nr`, or NULL when unknown. */
+const char *kvm_syscall_name(unsigned nr);
+/* Checks a table from the shim: n <= BURH_SC_STATS_MAX, every nr < BURH_SC_NR_MAX, a known
+ * disposition, counts >= 1, entries in strictly increasing (nr, disposition) order. 0 or -1. */
+int kvm_stats_check(const struct burh_sc_stat *s, uint32_t n);
+/* Writes the table as text (docs/kvm.md "Syscall counters"): a header line
+ * `# burh kvm syscalls: N distinct, M calls`, then `NAME DISPOSITION COUNT` lines sorted by
+ * name and disposition. The table must have passed kvm_stats_check. 0, or -1 on a write error
+ * or when n is too large. */
+int kvm_stats_write(FILE *out, const struct burh_sc_stat *s, uint32_t n);
 
 /* Why /dev/kvm cannot run keeps here, or NULL when it can (for tests' skip messages). */
 const char *kvm_unusable_reason(void);

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,12 @@ enum kvm_hostile kvm_hostile_parse(const char *name)
         return KVM_HOSTILE_CLOCK;
     if (strcmp(name, "poll") == 0)
         return KVM_HOSTILE_POLL;
+    if (strcmp(name, "recv-len") == 0)
+        return KVM_HOSTILE_RECV_LEN;
+    if (strcmp(name, "sockopt-len") == 0)
+        return KVM_HOSTILE_SOCKOPT_LEN;
+    if (strcmp(name, "fstat") == 0)
+        return KVM_HOSTILE_FSTAT;
     return KVM_HOSTILE_NONE;
 }
 
@@ -165,6 +172,96 @@ static int64_t do_sockopt(struct kvm_hostcall_ctx *ctx, const struct burh_hc_soc
     return result(setsockopt(fd, a->level, a->optname, opt, a->optlen));
 }
 
+/* Reading options reveals no host policy either; SO_ERROR is how non-blocking connects end. */
+static int getsockopt_allowed(int level, int name)
+{
+    if (level == SOL_SOCKET && (name == SO_ERROR || name == SO_TYPE || name == SO_DOMAIN ||
+                                name == SO_PROTOCOL || name == SO_ACCEPTCONN))
+        return 1;
+    return sockopt_allowed(level, name);
+}
+
+static int64_t do_getsockopt(struct kvm_hostcall_ctx *ctx, const struct burh_hc_sockopt *a,
+                             uint8_t *data)
+{
+    uint8_t opt[BURH_HC_OPT_MAX];
+    socklen_t len = a->optlen;
+    int fd = host_fd(&ctx->fds, a->fd);
+    if (fd < 0)
+        return -EBADF;
+    if (a->optlen > sizeof(opt))
+        return -EINVAL;
+    if (!getsockopt_allowed(a->level, a->optname))
+        return -ENOPROTOOPT;
+    if (getsockopt(fd, a->level, a->optname, opt, &len) != 0)
+        return -errno;
+    if (len > a->optlen)
+        len = a->optlen;
+    memcpy(data, opt, len);
+    return ctx->hostile == KVM_HOSTILE_SOCKOPT_LEN ? (int64_t)a->optlen + 1 : (int64_t)len;
+}
+
+/* SENDTO/RECVFROM: bytes at data + BURH_HC_MSG_DATA, the address at data. MSG_NOSIGNAL always:
+ * a vanished peer must give the keep EPIPE, not signal keepldr. */
+static int64_t do_msg(struct kvm_hostcall_ctx *ctx, uint32_t call, const struct burh_hc_msg *a,
+                      volatile struct burh_hc_block *blk, uint8_t *data)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int fd = host_fd(&ctx->fds, a->fd);
+    if (fd < 0)
+        return -EBADF;
+    if (a->len > BURH_HC_MSG_MAX || a->addrlen > BURH_HC_SOCKADDR_MAX ||
+        a->addrlen_cap > BURH_HC_SOCKADDR_MAX)
+        return -EINVAL;
+    if (call == BURH_HC_SENDTO) {
+        if (a->flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE))
+            return -EOPNOTSUPP;
+        if (a->addrlen) {
+            memset(&ss, 0, sizeof(ss));
+            memcpy(&ss, data, a->addrlen);
+            if (a->addrlen < sizeof(sa_family_t) ||
+                (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+                return -EAFNOSUPPORT;
+        }
+        return result(sendto(fd, data + BURH_HC_MSG_DATA, a->len, a->flags | MSG_NOSIGNAL,
+                             a->addrlen ? (struct sockaddr *)&ss : NULL, a->addrlen));
+    }
+    if (a->flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL))
+        return -EOPNOTSUPP;
+    ssize_t n =
+        recvfrom(fd, data + BURH_HC_MSG_DATA, a->len, a->flags, (struct sockaddr *)&ss, &sl);
+    if (n < 0)
+        return -errno;
+    if (sl > sizeof(ss))
+        sl = sizeof(ss);
+    memcpy(data, &ss, sl < a->addrlen_cap ? sl : a->addrlen_cap);
+    blk->args.msg.addrlen = ctx->hostile == KVM_HOSTILE_ADDRLEN ? 4096 : sl;
+    return ctx->hostile == KVM_HOSTILE_RECV_LEN ? n + 1 : n;
+}
+
+/* FSTAT: the file type only. */
+static int64_t do_fstat(struct kvm_hostcall_ctx *ctx, const struct burh_hc_fd_int *a)
+{
+    struct stat st;
+    int fd = host_fd(&ctx->fds, a->fd);
+    if (fd < 0)
+        return -EBADF;
+    if (fstat(fd, &st) != 0)
+        return -errno;
+    if (ctx->hostile == KVM_HOSTILE_FSTAT)
+        return 0177777;
+    switch (st.st_mode & S_IFMT) {
+    case S_IFSOCK:
+    case S_IFCHR:
+    case S_IFIFO:
+    case S_IFREG:
+        return st.st_mode & S_IFMT;
+    default: /* a directory or device behind stdio: the keep sees a character device */
+        return S_IFCHR;
+    }
+}
+
 static int64_t do_fd_int(struct kvm_hostcall_ctx *ctx, uint32_t call,
                          const struct burh_hc_fd_int *a)
 {
@@ -284,6 +381,13 @@ static int64_t dispatch(struct kvm_hostcall_ctx *ctx, uint32_t call, const union
         return do_name(ctx, call, &a->name, blk, data);
     case BURH_HC_SETSOCKOPT:
         return do_sockopt(ctx, &a->sockopt, data);
+    case BURH_HC_GETSOCKOPT:
+        return do_getsockopt(ctx, &a->sockopt, data);
+    case BURH_HC_SENDTO:
+    case BURH_HC_RECVFROM:
+        return do_msg(ctx, call, &a->msg, blk, data);
+    case BURH_HC_FSTAT:
+        return do_fstat(ctx, &a->fd_int);
     case BURH_HC_LISTEN:
     case BURH_HC_SHUTDOWN:
     case BURH_HC_CLOSE:

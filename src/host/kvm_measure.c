@@ -48,11 +48,11 @@ int kvm_launch_digest(const struct kvm_launch_inputs *in, uint8_t out[BURH_LAUNC
     return ok ? 0 : -1;
 }
 
-int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, size_t cap)
+/* Opens a regular file of 1 byte to MEASURE_FILE_MAX; the fd, or -1 and why. */
+static int open_image(const char *path, size_t *size, char *why, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    *data = NULL;
     if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(why, cap, "%s: %s", path, strerror(errno));
         if (fd >= 0)
@@ -66,10 +66,15 @@ int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, si
         return -1;
     }
     *size = (size_t)st.st_size;
-    *data = malloc(*size);
+    return fd;
+}
+
+/* Reads exactly size bytes and closes fd; 0, or -1 and why. */
+static int read_whole(int fd, const char *path, uint8_t *dst, size_t size, char *why, size_t cap)
+{
     size_t got = 0;
-    while (*data && got < *size) {
-        ssize_t n = read(fd, *data + got, *size - got);
+    while (got < size) {
+        ssize_t n = read(fd, dst + got, size - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -77,13 +82,45 @@ int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, si
         got += (size_t)n;
     }
     close(fd);
-    if (!*data || got != *size) {
+    if (got != size) {
         snprintf(why, cap, "%s: short read", path);
+        return -1;
+    }
+    return 0;
+}
+
+int kvm_read_image(const char *path, uint8_t **data, size_t *size, char *why, size_t cap)
+{
+    *data = NULL;
+    int fd = open_image(path, size, why, cap);
+    if (fd < 0)
+        return -1;
+    *data = malloc(*size);
+    if (!*data) {
+        close(fd);
+        snprintf(why, cap, "%s: out of memory", path);
+        return -1;
+    }
+    if (read_whole(fd, path, *data, *size, why, cap) != 0) {
         free(*data);
         *data = NULL;
         return -1;
     }
     return 0;
+}
+
+int kvm_read_image_into(const char *path, uint8_t *dst, size_t room, size_t *size, char *why,
+                        size_t cap)
+{
+    int fd = open_image(path, size, why, cap);
+    if (fd < 0)
+        return -1;
+    if (*size > room) {
+        close(fd);
+        snprintf(why, cap, "%s: %zu bytes do not fit the %zu bytes of room", path, *size, room);
+        return -1;
+    }
+    return read_whole(fd, path, dst, *size, why, cap);
 }
 
 int kvm_launch_digest_files(const char *shim_path, const char *payload_path, uint64_t mem_size,

@@ -40,6 +40,8 @@ struct keep {
     struct kvm_hostcall_ctx hc;
     struct kvm_result *res;
     uint64_t t_create_ns;
+    uint64_t t_run_ns; /* just before the first KVM_RUN */
+    long tsc_khz;      /* the vCPU's TSC rate, for the shim's boot marks; 0 = unknown */
 };
 
 static volatile sig_atomic_t g_timed_out;
@@ -183,13 +185,15 @@ static uint64_t boot_flags(const struct kvm_keep_config *cfg)
     return (cfg->debug_console ? BURH_BOOT_DEBUG_CONSOLE : 0) | cfg->test_flags;
 }
 
-/* The shim at its link address, the payload file verbatim at BURH_GPA_PAYLOAD (the shim loads
- * it into user pages after checking it again), argv/envp strings at BURH_GPA_ARGS. */
+/* The shim at its link address, the payload file verbatim at BURH_GPA_PAYLOAD (read straight
+ * into guest memory, then checked and measured there: the vCPU does not run yet, so the bytes
+ * cannot change under us; the shim loads it into user pages after checking it again),
+ * argv/envp strings at BURH_GPA_ARGS. */
 static int load_images(struct keep *k, const struct kvm_keep_config *cfg, uint64_t *free_gpa,
                        uint64_t *payload_bytes)
 {
     char why[256];
-    uint8_t *shim = NULL, *payload = NULL;
+    uint8_t *shim = NULL;
     size_t shim_size = 0, payload_size = 0;
     if (kvm_read_image(cfg->shim_path, &shim, &shim_size, why, sizeof(why)) != 0)
         return end_keep(k, KVM_OUT_SETUP, "shim: %s", why);
@@ -198,30 +202,28 @@ static int load_images(struct keep *k, const struct kvm_keep_config *cfg, uint64
         free(shim);
         return end_keep(k, KVM_OUT_SETUP, "shim %s: %s", cfg->shim_path, kvm_elf_strerror(err));
     }
-    if (kvm_read_image(cfg->payload_path, &payload, &payload_size, why, sizeof(why)) != 0) {
+    /* Leave the shim at least 16 MiB of free frames for page tables, heap and stack. */
+    uint64_t room = k->mem.size - BURH_GPA_PAYLOAD - (16u << 20);
+    uint8_t *dst = kvm_guest_span(&k->mem, BURH_GPA_PAYLOAD, room);
+    if (!dst ||
+        kvm_read_image_into(cfg->payload_path, dst, room, &payload_size, why, sizeof(why)) != 0) {
         free(shim);
-        return end_keep(k, KVM_OUT_SETUP, "payload: %s", why);
+        return end_keep(k, KVM_OUT_SETUP, "payload: %s (guest memory %llu MiB)", why,
+                        (unsigned long long)(k->mem.size >> 20));
     }
     /* Measured from the very bytes loaded, so the digest cannot drift from what runs. */
-    struct kvm_launch_inputs in = {shim,         shim_size,     payload,
+    struct kvm_launch_inputs in = {shim,         shim_size,     dst,
                                    payload_size, cfg->mem_size, boot_flags(cfg)};
     int measured = kvm_launch_digest(&in, k->res->launch_digest);
     free(shim);
-    if (measured != 0) {
-        free(payload);
+    if (measured != 0)
         return end_keep(k, KVM_OUT_SETUP, "cannot compute the launch digest");
-    }
-    err = kvm_elf_check(payload, payload_size, KVM_ELF_PAYLOAD, NULL);
-    uint8_t *dst = kvm_guest_span(&k->mem, BURH_GPA_PAYLOAD, payload_size);
-    if (err == KVM_ELF_OK && dst)
-        memcpy(dst, payload, payload_size);
-    free(payload);
+    err = kvm_elf_check(dst, payload_size, KVM_ELF_PAYLOAD, NULL);
     if (err != KVM_ELF_OK)
         return end_keep(k, KVM_OUT_SETUP, "payload %s: %s", cfg->payload_path,
                         kvm_elf_strerror(err));
-    /* Leave the shim at least 16 MiB of free frames for page tables, heap and stack. */
     uint64_t end = (BURH_GPA_PAYLOAD + payload_size + 0x1fffff) & ~0x1fffffull;
-    if (!dst || end + (16u << 20) > k->mem.size)
+    if (end + (16u << 20) > k->mem.size)
         return end_keep(k, KVM_OUT_SETUP,
                         "payload of %zu bytes does not fit %llu MiB of guest "
                         "memory",
@@ -364,6 +366,49 @@ static void print_console(struct keep *k, uint32_t len, int enabled)
     fprintf(stderr, "[keep console] %s\n", line);
 }
 
+/* The shim's syscall counters in block.data, copied once and checked like any reply; a bad
+ * table is dropped (the keep's outcome stands). */
+static void take_stats(struct keep *k, uint32_t count)
+{
+    const void *src =
+        count <= BURH_SC_STATS_MAX
+            ? kvm_guest_span(&k->mem, BURH_GPA_HOSTCALL + offsetof(struct burh_hc_block, data),
+                             (uint64_t)count * sizeof(struct burh_sc_stat))
+            : NULL;
+    if (!src)
+        return;
+    memcpy(k->res->stats, src, (size_t)count * sizeof(struct burh_sc_stat));
+    if (kvm_stats_check(k->res->stats, count) == 0) {
+        k->res->stats_count = count;
+        k->res->stats_valid = 1;
+    }
+}
+
+/* The shim's TSC marks, read once at the first hostcall; implausible values are left out. */
+static void take_boot_marks(struct keep *k, uint64_t now)
+{
+    struct kvm_timing *t = &k->res->timing;
+    struct burh_boot_marks m;
+    const void *src = kvm_guest_span(
+        &k->mem, BURH_GPA_HOSTCALL + offsetof(struct burh_hc_block, marks), sizeof(m));
+    t->first_hc_ns = now - k->t_create_ns;
+    if (!src)
+        return;
+    memcpy(&m, src, sizeof(m));
+    t->boot_faults = m.faults;
+    t->boot_syscalls = m.syscalls;
+    if (k->tsc_khz <= 0 || !(m.tsc_start && m.tsc_start <= m.tsc_cpu && m.tsc_cpu <= m.tsc_mm &&
+                             m.tsc_mm <= m.tsc_loaded && m.tsc_loaded <= m.tsc_user))
+        return;
+    double ns_per_tick = 1e6 / (double)k->tsc_khz;
+    t->shim_cpu_ns = (uint64_t)((double)(m.tsc_cpu - m.tsc_start) * ns_per_tick);
+    t->shim_mm_ns = (uint64_t)((double)(m.tsc_mm - m.tsc_cpu) * ns_per_tick);
+    t->shim_load_ns = (uint64_t)((double)(m.tsc_loaded - m.tsc_mm) * ns_per_tick);
+    uint64_t shim_ns = (uint64_t)((double)(m.tsc_user - m.tsc_start) * ns_per_tick);
+    uint64_t guest_ns = now - k->t_run_ns;
+    t->shim_to_main_ns = guest_ns > shim_ns ? guest_ns - shim_ns : 0;
+}
+
 /* The guest's exit record, copied once; the message is cut at NUL and made printable. */
 static void take_exit(struct keep *k, uint32_t port_kind)
 {
@@ -375,6 +420,7 @@ static void take_exit(struct keep *k, uint32_t port_kind)
         return;
     }
     memcpy(&rec, src, sizeof(rec));
+    take_stats(k, rec.stats_count);
     rec.message[BURH_EXIT_MSG_MAX - 1] = '\0';
     for (char *c = rec.message; *c; c++)
         if (*c < 0x20 || *c >= 0x7f)
@@ -400,6 +446,15 @@ static void take_exit(struct keep *k, uint32_t port_kind)
     case BURH_EXIT_ABORT:
         end_keep(k, KVM_OUT_ABORT, "shim stopped the keep: %s", rec.message);
         return;
+    case BURH_EXIT_SIGNAL:
+        if (rec.code < 1 || rec.code > 64) {
+            end_keep(k, KVM_OUT_VM_ERROR, "guest reports signal %d", rec.code);
+            return;
+        }
+        end_keep(k, KVM_OUT_SIGNALED, "payload killed by signal %d (%s): %s", rec.code,
+                 strsignal(rec.code), rec.message);
+        k->res->status = rec.code;
+        return;
     default:
         end_keep(k, KVM_OUT_VM_ERROR, "guest sent unknown exit kind %u", rec.kind);
     }
@@ -419,8 +474,11 @@ static int handle_io(struct keep *k, const struct kvm_keep_config *cfg)
     memcpy(&value, (const uint8_t *)run + run->io.data_offset, sizeof(value));
     switch (run->io.port) {
     case BURH_PORT_HOSTCALL:
-        if (!k->res->boot_ns)
-            k->res->boot_ns = now_ns() - k->t_create_ns;
+        if (!k->res->boot_ns) {
+            uint64_t now = now_ns();
+            k->res->boot_ns = now - k->t_create_ns;
+            take_boot_marks(k, now);
+        }
         if (kvm_hostcall_handle(&k->hc) != 0) {
             end_keep(k, KVM_OUT_VM_ERROR, "hostcall block outside guest memory");
             return 0;
@@ -466,6 +524,8 @@ static void run_loop(struct keep *k, const struct kvm_keep_config *cfg)
             return;
         }
         const struct kvm_run *run = k->run;
+        if (!k->res->boot_ns)
+            k->res->timing.boot_exits++;
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
             if (!handle_io(k, cfg))
@@ -523,10 +583,14 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
     g_timed_out = 0;
     g_stop_signal = 0;
     uint64_t free_gpa = 0, payload_size = 0, args_size = 0;
+    struct kvm_timing *t = &res->timing;
     if (open_vm(&k) == 0 && setup_memory(&k, cfg->mem_size) == 0 &&
+        (t->memory_ns = now_ns() - k.t_create_ns) != 0 &&
         load_images(&k, cfg, &free_gpa, &payload_size) == 0 &&
         write_args(&k, cfg, &args_size) == 0 &&
-        write_boot_info(&k, cfg, free_gpa, payload_size, args_size) == 0 && setup_vcpu(&k) == 0) {
+        write_boot_info(&k, cfg, free_gpa, payload_size, args_size) == 0 &&
+        (t->loaded_ns = now_ns() - k.t_create_ns) != 0 && setup_vcpu(&k) == 0) {
+        k.tsc_khz = ioctl(k.vcpu_fd, KVM_GET_TSC_KHZ, 0);
         k.hc.mem = &k.mem;
         k.hc.hostile = cfg->hostile;
         kvm_fdtab_init(&k.hc.fds);
@@ -536,6 +600,8 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
         /* A peer that goes away must give the keep EPIPE, not kill keepldr. */
         signal(SIGPIPE, SIG_IGN);
         g_run_for_signal = k.run;
+        k.t_run_ns = now_ns();
+        t->vcpu_ns = k.t_run_ns - k.t_create_ns;
         if (arm_time_limit(cfg->time_limit_ms) != 0)
             end_keep(&k, KVM_OUT_SETUP, "cannot arm the time limit: %s", strerror(errno));
         else

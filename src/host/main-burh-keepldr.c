@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "burh/keep_proto.h"
@@ -19,14 +20,19 @@ static void usage(FILE *out)
             "usage: burh-keepldr --backend nil --nonce HEX --status-fd N [nil options]\n"
             "       burh-keepldr --backend kvm [kvm options] ELF [ARGS...]\n"
             "       burh-keepldr --backend kvm --nonce HEX --status-fd N [--listen ADDR:PORT]\n"
-            "                    [--wasmldr PATH] [kvm options]   (burh-wasmldr-static in a keep)\n"
+            "                    [--wasmldr PATH] [--memory-mib M] [--mem-limit MIB]\n"
+            "                    [kvm options]   (burh-wasmldr-static in a keep; its Wasm linear\n"
+            "                    memory is capped at --mem-limit, else at the keep's memory\n"
+            "                    less %u MiB)\n"
             "nil options (a sandboxed burh-wasmldr process, docs/keepmgr.md):\n"
             "  --nonce HEX          the tenant's nonce (16..64 bytes), passed to burh-wasmldr\n"
             "  --status-fd N        where status records go (docs/protocol.md section 3)\n"
             "  --memory-mib M       the keep's memory (16..65536, default 256)\n"
             "  --listen ADDR:PORT   where burh-wasmldr listens (default 127.0.0.1:0)\n"
-            "  --wasmldr PATH       default: burh-wasmldr (kvm: burh-wasmldr-static) next to this\n"
+            "  --wasmldr PATH       default: burh-wasmldr-static next to this (nil: else "
+            "burh-wasmldr)\n"
             "  --cpu-seconds S      CPU time limit (default 3600)\n"
+            "  --time-limit-s S     wall-clock limit of the workload (wasmldr's; default none)\n"
             "  --seccomp-audit      log forbidden system calls instead of killing (development)\n"
             "kvm options:\n"
             "  --debug-console      print the shim's log lines on stderr\n"
@@ -34,14 +40,16 @@ static void usage(FILE *out)
             "  --time-limit MS      stop the keep after MS milliseconds (default %u s; 0 = none)\n"
             "  --env NAME=VALUE     add to the payload's environment (repeatable)\n"
             "  --shim PATH          the guest shim (default: burh-shim.elf next to this program)\n"
-            "  --timing             print boot time (KVM_CREATE_VM to first hostcall) on stderr\n"
+            "  --timing             print the boot time breakdown and VM exit count on stderr\n"
+            "  --syscall-stats FILE write the keep's syscall counters to FILE at its end\n"
             "  --test-mode MODE     shim test mode: triple-fault | kernel-fault\n"
             "  --probe              say whether /dev/kvm can run keeps here, then exit\n"
             "exit status: the payload's, or %d guest fault, %d shim abort, %d time limit,\n"
-            "%d VM error, %d setup error. The env var BURH_KVM_HOSTILE makes the host lie\n"
-            "(write-ret | errno-range | addrlen | clock | poll) to test the shim.\n",
-            KVM_DEFAULT_MEM_MIB, KVM_DEFAULT_TIME_LIMIT, KVM_STATUS_FAULT, KVM_STATUS_ABORT,
-            KVM_STATUS_TIMEOUT, KVM_STATUS_VM_ERROR, KVM_STATUS_SETUP);
+            "%d VM error, %d setup error, 128+N killed by signal N. The env var\n"
+            "BURH_KVM_HOSTILE makes the host lie (write-ret | errno-range | addrlen | clock |\n"
+            "poll | recv-len | sockopt-len | fstat) to test the shim.\n",
+            KVM_WASMLDR_RESERVE_MIB, KVM_DEFAULT_MEM_MIB, KVM_DEFAULT_TIME_LIMIT, KVM_STATUS_FAULT,
+            KVM_STATUS_ABORT, KVM_STATUS_TIMEOUT, KVM_STATUS_VM_ERROR, KVM_STATUS_SETUP);
 }
 
 static _Noreturn void die(const char *fmt, const char *arg)
@@ -91,6 +99,7 @@ static int status_of(const struct kvm_result *res)
     case KVM_OUT_VM_ERROR:
         return KVM_STATUS_VM_ERROR;
     case KVM_OUT_STOPPED:
+    case KVM_OUT_SIGNALED:
         return 128 + res->status;
     default:
         return KVM_STATUS_SETUP;
@@ -102,6 +111,8 @@ struct options {
     struct keepldr_nil_config nil;
     const char *backend;
     int timing;
+    FILE *syscall_stats;    /* --syscall-stats: opened before the keep runs */
+    unsigned mem_limit_mib; /* kvm wasmldr keep: --mem-limit, 0 when not given */
 };
 
 /* Options that take a value; returns 0 when `opt` is not one of them. */
@@ -122,10 +133,19 @@ static int take_valued_option(struct options *o, const char *opt, const char *va
         o->nil.wasmldr_path = val;
     } else if (strcmp(opt, "--cpu-seconds") == 0) {
         o->nil.cpu_seconds = (unsigned)parse_number(val, 86400ul * 365, "--cpu-seconds");
+    } else if (strcmp(opt, "--time-limit-s") == 0) {
+        o->nil.time_limit_s = (unsigned)parse_number(val, 86400ul * 365, "--time-limit-s");
+    } else if (strcmp(opt, "--mem-limit") == 0) {
+        o->mem_limit_mib = (unsigned)parse_number(val, KVM_MEM_LIMIT_MAX_MIB, "--mem-limit");
+        if (o->mem_limit_mib < KVM_MEM_LIMIT_MIN_MIB)
+            die("--mem-limit must be 16..4096%s", "");
     } else if (strcmp(opt, "--mem") == 0) {
         o->cfg.mem_size = (uint64_t)parse_number(val, 4096, "--mem") << 20;
     } else if (strcmp(opt, "--time-limit") == 0) {
         o->cfg.time_limit_ms = (unsigned)parse_number(val, 86400000ul, "--time-limit");
+    } else if (strcmp(opt, "--syscall-stats") == 0) {
+        if (o->syscall_stats || !(o->syscall_stats = fopen(val, "w")))
+            die("--syscall-stats: cannot write %s (or given twice)", val);
     } else if (strcmp(opt, "--shim") == 0) {
         o->cfg.shim_path = val;
     } else if (strcmp(opt, "--env") == 0) {
@@ -167,6 +187,8 @@ static int parse_options(struct options *o, int argc, char **argv)
             o->nil.seccomp_audit = true;
         } else if (strcmp(opt, "--timing") == 0) {
             o->timing = 1;
+        } else if (strncmp(opt, "--syscall-stats=", 16) == 0) {
+            take_valued_option(o, "--syscall-stats", opt + 16);
         } else if (i + 1 < argc && take_valued_option(o, opt, argv[i + 1])) {
             i++;
         } else {
@@ -193,8 +215,18 @@ static int run_nil(struct keepldr_nil_config *c)
         die("--status-fd must be an open descriptor above 2%s", "");
     if (c->memory_mib < BURH_PROTO_MEMORY_MIN)
         die("--memory-mib must be 16..65536%s", "");
-    if (!c->wasmldr_path)
+    if (!c->wasmldr_path) {
+        /* The static build starts about 1 ms sooner (no dynamic linking of OpenSSL, libevent):
+         * it is on every deploy's round trip. `make` builds it in the release variant only; a
+         * stale one (older than burh-wasmldr) is not taken. */
+        static char static_path[PATH_MAX];
+        snprintf(static_path, sizeof(static_path), "%s", sibling_path("burh-wasmldr-static"));
         c->wasmldr_path = sibling_path("burh-wasmldr");
+        struct stat st_static, st_dyn;
+        if (access(static_path, X_OK) == 0 && stat(static_path, &st_static) == 0 &&
+            (stat(c->wasmldr_path, &st_dyn) != 0 || st_static.st_mtime >= st_dyn.st_mtime))
+            c->wasmldr_path = static_path;
+    }
     static char abs_path[PATH_MAX];
     if (access(c->wasmldr_path, X_OK) != 0 || !realpath(c->wasmldr_path, abs_path))
         die("burh-wasmldr not executable: %s", c->wasmldr_path);
@@ -211,13 +243,40 @@ static void print_digest(const struct kvm_result *res)
     fprintf(stderr, "burh-keepldr: launch digest %s\n", hex);
 }
 
+static double ms(uint64_t ns)
+{
+    return (double)ns / 1e6;
+}
+
 static void print_timing(const struct kvm_result *res)
 {
+    const struct kvm_timing *t = &res->timing;
     print_digest(res);
     fprintf(stderr,
             "burh-keepldr: timing: boot %llu ns (KVM_CREATE_VM to first hostcall), "
             "%llu hostcalls\n",
             (unsigned long long)res->boot_ns, (unsigned long long)res->hostcalls);
+    fprintf(stderr,
+            "burh-keepldr: timing: host: memory %.3f ms, load %.3f ms, vcpu %.3f ms; "
+            "shim: cpu %.3f ms, mm %.3f ms, payload load %.3f ms; entry to main %.3f ms; "
+            "before main: %llu VM exits, %llu page faults, %llu syscalls\n",
+            ms(t->memory_ns), ms(t->loaded_ns - t->memory_ns), ms(t->vcpu_ns - t->loaded_ns),
+            ms(t->shim_cpu_ns), ms(t->shim_mm_ns), ms(t->shim_load_ns), ms(t->shim_to_main_ns),
+            (unsigned long long)t->boot_exits, (unsigned long long)t->boot_faults,
+            (unsigned long long)t->boot_syscalls);
+}
+
+/* --syscall-stats: the shim's counters, written when the keep ended through the shim. */
+static void write_syscall_stats(FILE *f, const struct kvm_result *res)
+{
+    if (!f)
+        return;
+    if (!res->stats_valid)
+        fprintf(stderr, "burh-keepldr: no syscall counters (the keep did not end through the "
+                        "shim, or its table was malformed)\n");
+    else if (kvm_stats_write(f, res->stats, res->stats_count) != 0)
+        fprintf(stderr, "burh-keepldr: writing the syscall counters failed\n");
+    fclose(f);
 }
 
 /* burh-wasmldr-static in a kvm keep: its listening socket is a host socket (the tenant reaches
@@ -242,7 +301,15 @@ static int run_kvm_wasmldr(struct options *o)
     }
     if (!o->cfg.shim_path)
         o->cfg.shim_path = sibling_path("burh-shim.elf");
-    static const char *args[10];
+    /* wasmldr caps the Wasm program's linear memory exactly, as the nil keepldr has it do. */
+    unsigned vm_mib = (unsigned)(o->cfg.mem_size >> 20), limit = o->mem_limit_mib;
+    if (!limit)
+        limit = vm_mib > KVM_WASMLDR_RESERVE_MIB + KVM_MEM_LIMIT_MIN_MIB
+                    ? vm_mib - KVM_WASMLDR_RESERVE_MIB
+                    : KVM_MEM_LIMIT_MIN_MIB;
+    static char mem_limit[16];
+    snprintf(mem_limit, sizeof(mem_limit), "%u", limit);
+    static const char *args[12];
     unsigned n = 0;
     args[n++] = "burh-wasmldr";
     args[n++] = "--backend";
@@ -253,14 +320,17 @@ static int run_kvm_wasmldr(struct options *o)
     args[n++] = c->listen;
     args[n++] = "--status-fd";
     args[n++] = "3";
+    args[n++] = "--mem-limit";
+    args[n++] = mem_limit;
     o->cfg.argv = args;
     o->cfg.argc = n;
     int guest_end;
     if (kvm_relay_start(c->status_fd, &guest_end) != 0)
         die("cannot start the status relay: %s", strerror(errno));
     o->cfg.status_fd = guest_end;
-    struct kvm_result res;
+    static struct kvm_result res; /* big: the syscall counters */
     kvm_keep_run(&o->cfg, &res);
+    write_syscall_stats(o->syscall_stats, &res);
     fprintf(stderr, "burh-keepldr: kvm keep ended: %s\n", res.report);
     if (o->timing)
         print_timing(&res);
@@ -279,6 +349,8 @@ int main(int argc, char **argv)
     if (o.backend && strcmp(o.backend, "nil") == 0) {
         if (i < argc)
             die("the nil backend takes no program argument: %s", argv[i]);
+        if (o.syscall_stats || o.mem_limit_mib)
+            die("--syscall-stats and --mem-limit are kvm options%s", "");
         return run_nil(&o.nil);
     }
     if (!o.backend || strcmp(o.backend, "kvm") != 0)
@@ -292,6 +364,8 @@ int main(int argc, char **argv)
         usage(stderr);
         die("no ELF program given%s", "");
     }
+    if (o.mem_limit_mib)
+        die("--mem-limit applies to a wasmldr keep (--nonce) only%s", "");
     o.cfg.payload_path = argv[i];
     o.cfg.argv = (const char *const *)&argv[i];
     o.cfg.argc = (unsigned)(argc - i);
@@ -302,8 +376,9 @@ int main(int argc, char **argv)
     if (hostile && *hostile && o.cfg.hostile == KVM_HOSTILE_NONE)
         die("unknown BURH_KVM_HOSTILE mode %s", hostile);
 
-    struct kvm_result res;
+    static struct kvm_result res; /* big: the syscall counters */
     kvm_keep_run(&o.cfg, &res);
+    write_syscall_stats(o.syscall_stats, &res);
     if (res.outcome != KVM_OUT_EXITED || o.cfg.debug_console)
         fprintf(stderr, "burh-keepldr: %s\n", res.report);
     if (o.timing)

@@ -15,18 +15,20 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: burh-keepmgr --listen ADDR:PORT [options]\n"
-                 "  --tls-cert FILE --tls-key FILE  serve HTTPS (PEM)\n"
-                 "  --token-file FILE      require 'Authorization: Bearer <token in FILE>'\n"
-                 "  --state-dir DIR        keep records (default /var/lib/burh-keepmgr)\n"
-                 "  --max-keeps N          live keeps at once (default 64)\n"
-                 "  --launcher exec|systemd  fork/exec keepldr, or in a transient systemd scope\n"
-                 "  --keepldr PATH         default: burh-keepldr next to this program\n"
-                 "  --wasmldr PATH         passed on to keepldr\n"
-                 "  --keep-addr ADDR       address keeps listen on and endpoints name (127.0.0.1)\n"
-                 "  --start-timeout S      a keep must be ready within S seconds (default 30)\n"
-                 "  --client-timeout S     idle/slow HTTP clients are cut after S seconds (10)\n"
-                 "  --log-level L          error|warn|info|debug (or env BURH_LOG_LEVEL)\n");
+    fprintf(
+        out,
+        "usage: burh-keepmgr --listen ADDR:PORT [options]\n"
+        "  --tls-cert FILE --tls-key FILE  serve HTTPS (PEM)\n"
+        "  --token-file FILE      require 'Authorization: Bearer <token in FILE>'\n"
+        "  --state-dir DIR        keep records (default /var/lib/burh-keepmgr)\n"
+        "  --max-keeps N          live keeps at once (default 64)\n"
+        "  --launcher exec|systemd  fork/exec keepldr, or in a transient systemd scope\n"
+        "  --keepldr PATH         default: burh-keepldr-static, else burh-keepldr, next to this\n"
+        "  --wasmldr PATH         passed on to keepldr\n"
+        "  --keep-addr ADDR       address keeps listen on and endpoints name (127.0.0.1)\n"
+        "  --start-timeout S      a keep must be ready within S seconds (default 30)\n"
+        "  --client-timeout S     idle/slow HTTP clients are cut after S seconds (10)\n"
+        "  --log-level L          error|warn|info|debug (or env BURH_LOG_LEVEL)\n");
 }
 
 static _Noreturn void die(const char *fmt, const char *arg)
@@ -59,6 +61,21 @@ static const char *sibling_path(const char *name)
         die("path too long: %s", path);
     strcpy(slash + 1, name);
     return path;
+}
+
+/* burh-keepldr-static when it is there and not older than burh-keepldr: it starts sooner (one
+ * keepldr per keep, on every deploy's path); a stale one (only burh-keepldr rebuilt) is not
+ * taken. */
+static const char *default_keepldr(void)
+{
+    static char stat_path[PATH_MAX];
+    snprintf(stat_path, sizeof(stat_path), "%s", sibling_path("burh-keepldr-static"));
+    const char *dyn = sibling_path("burh-keepldr");
+    struct stat st_static, st_dyn;
+    if (access(stat_path, X_OK) == 0 && stat(stat_path, &st_static) == 0 &&
+        (stat(dyn, &st_dyn) != 0 || st_static.st_mtime >= st_dyn.st_mtime))
+        return stat_path;
+    return dyn;
 }
 
 static void set_log_level(const char *name)
@@ -154,7 +171,7 @@ int main(int argc, char **argv)
         }
     }
     if (!m.cfg.keepldr_path)
-        m.cfg.keepldr_path = sibling_path("burh-keepldr");
+        m.cfg.keepldr_path = default_keepldr();
     check_config(&m.cfg, &h);
     /* A keep's wasmldr outlives a killed keepldr for a moment (parent-death signal): as the
      * subreaper we inherit and reap it; a container's PID 1 may never do so (zombies seen). */

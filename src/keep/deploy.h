@@ -37,6 +37,10 @@ bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req, bu
                         char *msg, size_t cap);
 bool deploy_keep_get(const deploy_keepmgr *m, const char *id, burh_keep_info *out, char *msg,
                      size_t cap);
+/* GET held by keepmgr while the keep is in `while_state`, for at most wait_s (1..30) seconds:
+ * returns as soon as the state changes, with the keep as it is then. */
+bool deploy_keep_wait(const deploy_keepmgr *m, const char *id, burh_keep_state while_state,
+                      unsigned wait_s, burh_keep_info *out, char *msg, size_t cap);
 bool deploy_keep_delete(const deploy_keepmgr *m, const char *id);
 
 /* Reassembles the keep's CBOR sequence of frames from arbitrary chunks. */

@@ -141,17 +141,37 @@ bool deploy_keep_create(const deploy_keepmgr *m, const burh_keep_create *req, bu
     return ok;
 }
 
-bool deploy_keep_get(const deploy_keepmgr *m, const char *id, burh_keep_info *out, char *msg,
+/* GET of one keep's record at `path`. */
+static bool get_keep(const deploy_keepmgr *m, const char *path, burh_keep_info *out, char *msg,
                      size_t cap)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/v1/keeps/%.32s", id);
     deploy_buf resp = {0};
     long status;
     bool ok = deploy_keepmgr_call(m, "GET", path, NULL, 0, &status, &resp, msg, cap) &&
               decode_keep(&resp, out, msg, cap);
     deploy_buf_free(&resp);
     return ok;
+}
+
+bool deploy_keep_get(const deploy_keepmgr *m, const char *id, burh_keep_info *out, char *msg,
+                     size_t cap)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/keeps/%.32s", id);
+    return get_keep(m, path, out, msg, cap);
+}
+
+bool deploy_keep_wait(const deploy_keepmgr *m, const char *id, burh_keep_state while_state,
+                      unsigned wait_s, burh_keep_info *out, char *msg, size_t cap)
+{
+    char path[128];
+    const char *state = burh_keep_state_name(while_state);
+    if (state == NULL || wait_s == 0 || wait_s >= KEEPMGR_TIMEOUT_S) {
+        snprintf(msg, cap, "internal: bad wait for keep %.32s", id);
+        return false;
+    }
+    snprintf(path, sizeof path, "/v1/keeps/%.32s?while=%s&wait=%u", id, state, wait_s);
+    return get_keep(m, path, out, msg, cap);
 }
 
 bool deploy_keep_delete(const deploy_keepmgr *m, const char *id)

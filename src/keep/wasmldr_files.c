@@ -12,7 +12,7 @@ static bw_name name_of(const void *p, size_t len)
 static bool add_secret(burh_wasi_memfs *fs, burh_workload_secret s, burh_wasi_status *st)
 {
     char path[160];
-    /* The protocol allows [A-Za-z0-9_.-]+, which includes "." and "..": not file names. */
+    /* The decoder refuses "." and ".." already; this builds a path, so it checks again. */
     if ((s.name.len == 1 && s.name.ptr[0] == '.') ||
         (s.name.len == 2 && memcmp(s.name.ptr, "..", 2) == 0) || s.name.len > 128)
         return false;

@@ -21,6 +21,7 @@
 #include <openssl/ssl.h>
 
 #include "burh/ratls.h"
+#include "keep/http_guard.h"
 #include "keep/wasmldr.h"
 
 #define CHUNK_MAX        BURH_PROTO_OUTPUT_MAX
@@ -48,7 +49,7 @@ typedef struct server {
     bool worker_started;
     int out_rd, out_wr, err_rd, err_wr, notify_rd, notify_wr;
     struct event *out_ev, *err_ev, *notify_ev, *limit_ev, *resume_ev, *term_ev, *drain_ev;
-    unsigned drain_ticks;
+    bool drain_waiting; /* the reply's tail is being flushed after evhttp's early "sent" */
     uint8_t frame[FRAME_CAP];
 } server;
 
@@ -148,21 +149,6 @@ static void send_error(struct evhttp_request *req, int status, const char *code,
 
 /* ---- streaming ---- */
 
-/* Re-arms the connection's write event after every chunk. Seen with libevent 2.1.12 (and a
- * debug trace of the output length): evhttp's completion callback can run while the reply's
- * tail (final frame and chunk terminator) still sits in bufferevent_openssl's output, and
- * evhttp then disables EV_WRITE to read the next request, so the tail is never sent: "no
- * final frame" at the client in ~1 of 20 deploys through keepldr. Not a threading problem:
- * only the loop thread touches the bufferevent (the guest writes into pipes). Removing this
- * kick, or the drain below, or replying from inside the read callback brings it back. */
-static void kick_writes(server *s)
-{
-    if (s->bev != NULL && evbuffer_get_length(bufferevent_get_output(s->bev)) > 0) {
-        bufferevent_disable(s->bev, EV_WRITE);
-        bufferevent_enable(s->bev, EV_WRITE);
-    }
-}
-
 static void send_frame(server *s, const burh_workload_frame *f)
 {
     size_t len = 0;
@@ -175,7 +161,6 @@ static void send_frame(server *s, const burh_workload_frame *f)
     evbuffer_add(chunk, s->frame, len);
     evhttp_send_reply_chunk(s->req, chunk);
     evbuffer_free(chunk);
-    kick_writes(s);
 }
 
 /* Bytes the connection has not sent yet: when the client reads slowly, stop reading the
@@ -240,21 +225,48 @@ static int exit_status_of(const wasmldr_outcome *o)
     return strcmp(o->code, "bad_module") == 0 ? 126 : EXIT_NO_WORKLOAD;
 }
 
-/* After the last chunk: exit once the connection's output has really gone out (evhttp's
- * completion callback can come while bytes still sit in bufferevent_openssl), or after 10 s. */
-static void on_drain_tick(evutil_socket_t fd, short what, void *arg)
+/*
+ * Ending: evhttp reports the reply sent (on_sent) from bufferevent_openssl's write callback, and
+ * libevent 2.1's bufferevent_openssl always runs that callback deferred (do_write triggers it
+ * with BEV_OPT_DEFER_CALLBACKS), to a later loop turn. evhttp_write_cb does not look at the
+ * output again, so a callback deferred after an earlier chunk drained, running after
+ * finish() queued the final frame and the chunk terminator, reports the reply "sent" while
+ * that tail still sits in the output; evhttp then disables EV_WRITE to read a next request and
+ * the tail stays queued (about 1 deploy in 10 under load). Mid-stream the stale callback is
+ * harmless (evhttp has no completion callback set then). So the end is not taken from evhttp:
+ * on_sent only starts on_drained, which re-enables writing if bytes remain and waits for the
+ * output buffer's own drain (an evbuffer callback, run synchronously when bytes leave it).
+ */
+static void on_output_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    server *s = arg;
+    if (info->n_deleted > 0 && evbuffer_get_length(buf) == 0)
+        event_active(s->drain_ev, EV_TIMEOUT, 0);
+}
+
+static void on_drained(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     server *s = arg;
-    struct timeval tick = {0, 20000}, linger = {0, 100000};
-    if (s->bev == NULL || evbuffer_get_length(bufferevent_get_output(s->bev)) == 0 ||
-        ++s->drain_ticks > 500) {
+    struct timeval linger = {0, 100000}, deadline = {(time_t)s->cfg->limits.read_timeout_s, 0};
+    if (s->bev == NULL) { /* the client read everything and closed: nothing to wait for */
+        event_base_loopexit(s->base, NULL);
+        return;
+    }
+    bool empty = evbuffer_get_length(bufferevent_get_output(s->bev)) == 0;
+    if (empty || s->drain_waiting) {
+        /* All sent, or the client stopped reading: give it a moment to close first (our close
+         * with its bytes unread would be a reset), then end; its close ends us sooner. */
         event_base_loopexit(s->base, &linger);
         return;
     }
-    kick_writes(s);
-    evtimer_add(s->drain_ev, &tick);
+    /* evhttp disabled writing after its early "sent": turn it back on until the output is
+     * empty, for at most the read timeout (a client that stops reading is not waited for). */
+    s->drain_waiting = true;
+    evbuffer_add_cb(bufferevent_get_output(s->bev), on_output_drained, s);
+    bufferevent_enable(s->bev, EV_WRITE);
+    evtimer_add(s->drain_ev, &deadline);
 }
 
 static void on_sent(struct evhttp_request *req, void *arg)
@@ -262,6 +274,7 @@ static void on_sent(struct evhttp_request *req, void *arg)
     (void)req;
     server *s = arg;
     s->state = SRV_DONE;
+    /* From a fresh loop turn: evhttp disables EV_WRITE only after this callback returns. */
     struct timeval now = {0, 0};
     evtimer_add(s->drain_ev, &now);
 }
@@ -271,8 +284,10 @@ static void on_client_gone(struct evhttp_connection *conn, void *arg)
     (void)conn;
     server *s = arg;
     s->bev = NULL; /* freed with the connection */
-    if (s->state == SRV_DONE)
+    if (s->state == SRV_DONE) {
+        event_active(s->drain_ev, EV_TIMEOUT, 0);
         return;
+    }
     s->req = NULL;
     note_end(s, "client went away", "");
     log_info(s, "the client went away", "stopping the workload");
@@ -305,7 +320,6 @@ static void finish(server *s)
     evhttp_request_set_on_complete_cb(s->req, on_sent, s);
     evhttp_send_reply_end(s->req);
     s->req = NULL;
-    kick_writes(s);
 }
 
 static void on_worker_done(evutil_socket_t fd, short what, void *arg)
@@ -442,19 +456,8 @@ static bool take_workload(server *s, struct evhttp_request *req)
     return true;
 }
 
-static void begin_response(evutil_socket_t fd, short what, void *arg)
+static void begin_response(server *s)
 {
-    (void)fd;
-    (void)what;
-    server *s = arg;
-    if (s->req == NULL) { /* the client left before we answered */
-        if (s->job != NULL)
-            wasmldr_job_free(s->job);
-        s->job = NULL;
-        s->outcome = (wasmldr_outcome){.kind = BURH_FRAME_ERROR, .code = "internal"};
-        finish(s);
-        return;
-    }
     /* The request is in: from now on a quiet program is no idle client. Only a client that
      * stops reading (output pending for the timeout) is cut off, which stops the guest. */
     struct timeval write_timeout = {(time_t)s->cfg->limits.read_timeout_s, 0};
@@ -496,13 +499,7 @@ static void on_request(struct evhttp_request *req, void *arg)
     s->bev = evhttp_connection_get_bufferevent(evhttp_request_get_connection(req));
     send_status(s, &(burh_keep_status){.event = BURH_STATUS_RUNNING});
     evhttp_connection_set_closecb(evhttp_request_get_connection(req), on_client_gone, s);
-    /* Answer from a fresh loop turn, not from inside evhttp's read callback: a reply
-     * started there lost every later chunk in bufferevent_openssl (seen with libevent 2.1). */
-    struct timeval now = {0, 0};
-    if (event_base_once(s->base, -1, EV_TIMEOUT, begin_response, s, &now) != 0) {
-        s->req = NULL;
-        send_error(req, 500, "internal", "cannot schedule the workload");
-    }
+    begin_response(s);
 }
 
 /* ---- set-up ---- */
@@ -514,10 +511,11 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
     if (ssl == NULL)
         return NULL;
     struct bufferevent *bev = bufferevent_openssl_socket_new(
-        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+        base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
     if (bev == NULL)
         return NULL;
     bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    http_guard_attach(bev, s->cfg->limits.max_body);
     if (s->cfg->record_fd >= 0)
         evbuffer_add_cb(bufferevent_get_input(bev), count_received, s);
     return bev;
@@ -582,7 +580,7 @@ static bool make_events(server *s)
     s->limit_ev = evtimer_new(s->base, on_time_limit, s);
     s->resume_ev = evtimer_new(s->base, on_resume, s);
     s->term_ev = evsignal_new(s->base, SIGTERM, on_terminate, s);
-    s->drain_ev = evtimer_new(s->base, on_drain_tick, s);
+    s->drain_ev = evtimer_new(s->base, on_drained, s);
     return s->notify_ev != NULL && s->limit_ev != NULL && s->resume_ev != NULL &&
            s->term_ev != NULL && s->drain_ev != NULL && event_add(s->notify_ev, NULL) == 0 &&
            event_add(s->term_ev, NULL) == 0;
@@ -595,8 +593,8 @@ static bool setup(server *s, const wasmldr_identity *id, char *msg, size_t cap)
         snprintf(msg, cap, "TLS: %s", aerr.message);
         return false;
     }
-    /* No session tickets: every connection is attested afresh, and OpenSSL's post-handshake
-     * ticket write confuses bufferevent_openssl's accounting (bodies were lost). */
+    /* No session tickets or cache: every connection is attested afresh (a resumed session
+     * would skip the certificate, and with it the client's check of the evidence). */
     SSL_CTX_set_num_tickets(s->tls, 0);
     SSL_CTX_set_session_cache_mode(s->tls, SSL_SESS_CACHE_OFF);
     s->base = event_base_new();

@@ -197,7 +197,8 @@ burh_proto_err burh_proto_encode_keep_create(const burh_keep_create *m, uint8_t 
 {
     const char *backend = burh_keep_backend_name(m->backend);
     if (!backend || m->nonce.len < BURH_PROTO_NONCE_MIN || m->nonce.len > BURH_PROTO_NONCE_MAX ||
-        m->memory_mib < BURH_PROTO_MEMORY_MIN || m->memory_mib > BURH_PROTO_MEMORY_MAX)
+        m->memory_mib < BURH_PROTO_MEMORY_MIN || m->memory_mib > BURH_PROTO_MEMORY_MAX ||
+        m->time_limit_s > BURH_PROTO_TIME_LIMIT_MAX)
         return BURH_PROTO_ERR_ARGS;
     burh_cbor_encoder e;
     burh_cbor_encoder_init(&e, buf, cap);
@@ -208,6 +209,10 @@ burh_proto_err burh_proto_encode_keep_create(const burh_keep_create *m, uint8_t 
     burh_cbor_enc_bytes(&e, m->nonce);
     enc_key(&e, "memory_mib");
     burh_cbor_enc_uint(&e, m->memory_mib);
+    if (m->time_limit_s != 0) {
+        enc_key(&e, "time_limit_s");
+        burh_cbor_enc_uint(&e, m->time_limit_s);
+    }
     burh_cbor_enc_map_end(&e);
     return enc_finish(&e, len);
 }
@@ -215,14 +220,14 @@ burh_proto_err burh_proto_encode_keep_create(const burh_keep_create *m, uint8_t 
 burh_proto_err burh_proto_decode_keep_create(burh_cbor_bytes in, burh_keep_create *out,
                                              burh_proto_diag *diag)
 {
-    static const char *const names[] = {"v", "backend", "nonce", "memory_mib"};
+    static const char *const names[] = {"v", "backend", "nonce", "memory_mib", "time_limit_s"};
     proto_reader r;
     uint32_t seen = 0;
     rd_init(&r, in, diag);
     memset(out, 0, sizeof(*out));
-    uint64_t n = rd_map(&r, "keep-create", 4);
+    uint64_t n = rd_map(&r, "keep-create", 5);
     for (uint64_t i = 0; i < n && r.err == BURH_PROTO_OK; i++) {
-        switch (rd_key(&r, names, 4, &seen)) {
+        switch (rd_key(&r, names, 5, &seen)) {
         case 0:
             rd_version(&r);
             break;
@@ -236,9 +241,12 @@ burh_proto_err burh_proto_decode_keep_create(burh_cbor_bytes in, burh_keep_creat
             out->memory_mib =
                 (uint32_t)rd_uint(&r, "memory_mib", BURH_PROTO_MEMORY_MIN, BURH_PROTO_MEMORY_MAX);
             break;
+        case 4:
+            out->time_limit_s = (uint32_t)rd_uint(&r, "time_limit_s", 1, BURH_PROTO_TIME_LIMIT_MAX);
+            break;
         }
     }
-    rd_require(&r, seen, 15, names, 4);
+    rd_require(&r, seen, 15, names, 5);
     return rd_finish(&r);
 }
 

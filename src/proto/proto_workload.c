@@ -20,26 +20,36 @@ void burh_workload_free(burh_workload *w)
     memset(w, 0, sizeof(*w));
 }
 
-/* Absolute, no empty, "." or ".." parts, no trailing "/", no NUL. */
-static bool path_ok(burh_cbor_bytes p)
+/* Why a file path is not a clean absolute one, or NULL when it is: each of its parts becomes a
+ * directory or file name in the guest's file system. */
+static const char *path_problem(burh_cbor_bytes p)
 {
-    if (p.len < 2 || p.ptr[0] != '/' || p.ptr[p.len - 1] == '/' || memchr(p.ptr, 0, p.len))
-        return false;
+    if (memchr(p.ptr, 0, p.len))
+        return "contains NUL";
+    if (p.len < 2 || p.ptr[0] != '/')
+        return "not absolute";
+    if (p.ptr[p.len - 1] == '/')
+        return "ends in \"/\"";
     size_t start = 1;
     for (size_t i = 1; i <= p.len; i++) {
         if (i < p.len && p.ptr[i] != '/')
             continue;
         size_t n = i - start;
         const uint8_t *s = p.ptr + start;
-        if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-            return false;
+        if (n == 0)
+            return "has an empty part (\"//\")";
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+            return "has a \".\" or \"..\" part";
         start = i + 1;
     }
-    return true;
+    return NULL;
 }
 
+/* [A-Za-z0-9_.-]+ but not "." or "..": the name becomes /run/secrets/NAME in the guest. */
 static bool secret_name_ok(burh_cbor_bytes n)
 {
+    if ((n.len == 1 && n.ptr[0] == '.') || (n.len == 2 && n.ptr[0] == '.' && n.ptr[1] == '.'))
+        return false;
     for (size_t i = 0; i < n.len; i++) {
         uint8_t c = n.ptr[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -107,8 +117,9 @@ static void rd_files(proto_reader *r, burh_workload *w)
         if (r->err != BURH_PROTO_OK)
             break;
         total += f->data.len;
-        if (!path_ok(f->path))
-            rd_fail(r, BURH_PROTO_ERR_RANGE, "path", "not a clean absolute path");
+        const char *problem = path_problem(f->path);
+        if (problem != NULL)
+            rd_fail(r, BURH_PROTO_ERR_RANGE, "path", problem);
         else if (total > BURH_PROTO_FILES_DATA_MAX)
             rd_fail(r, BURH_PROTO_ERR_RANGE, "files", "more than 64 MiB in all");
         for (size_t j = 0; j < i && r->err == BURH_PROTO_OK; j++)
@@ -125,7 +136,7 @@ static void rd_secrets(proto_reader *r, burh_workload *w)
         rd_named_data(r, "name", 1, BURH_PROTO_SECRET_NAME, BURH_PROTO_SECRET_MAX, &s->name,
                       &s->data);
         if (r->err == BURH_PROTO_OK && !secret_name_ok(s->name))
-            rd_fail(r, BURH_PROTO_ERR_RANGE, "name", "not [A-Za-z0-9_.-]+");
+            rd_fail(r, BURH_PROTO_ERR_RANGE, "name", "not [A-Za-z0-9_.-]+, or . or ..");
         for (size_t j = 0; j < i && r->err == BURH_PROTO_OK; j++)
             if (same(w->secrets[j].name, s->name))
                 rd_fail(r, BURH_PROTO_ERR_RANGE, "name", "given twice");

@@ -246,6 +246,11 @@ static void syscall_from_fault(struct trap_frame *f)
         .user_rsp = f->rsp,
     };
     f->rax = (uint64_t)shim_syscall(&s);
+    if (g_sig_frame_pending) { /* rt_sigreturn or a signal: every register is new */
+        g_sig_frame_pending = 0;
+        *f = g_sig_frame;
+        return;
+    }
     /* The syscall may have switched threads: every register comes back from the frame. */
     f->r15 = s.r15;
     f->r14 = s.r14;
@@ -268,6 +273,8 @@ static void syscall_from_fault(struct trap_frame *f)
     f->rflags = (s.user_rflags & 0x240fd5u) | 0x202u;
 }
 
+uint64_t g_faults_resolved;
+
 /* Called by exc_common. A user page fault on a lazily backed range is resolved; anything else
  * ends the keep with the vector, error code and RIP (the payload's or the shim's). */
 void shim_exception(struct trap_frame *f)
@@ -279,7 +286,11 @@ void shim_exception(struct trap_frame *f)
         syscall_from_fault(f);
         return;
     }
-    if (f->vector == 14 && from_user && mm_handle_fault(cr2, f->error_code) == 0)
+    if (f->vector == 14 && from_user && mm_handle_fault(cr2, f->error_code) == 0) {
+        g_faults_resolved++; /* for keepldr --timing: each is a costly guest entry */
         return;
+    }
+    if (from_user && sig_fault(f, cr2) == 0)
+        return; /* on to the payload's handler */
     shim_exit_fault(f, cr2, f->vector < 32 ? k_vector_names[f->vector] : "unknown");
 }

@@ -48,28 +48,46 @@ static const char *check_segment(const struct elf64_phdr *ph, uint64_t file_size
     return NULL;
 }
 
-/* Loads one PT_LOAD segment page by page. Read-only pages wholly inside the file are mapped in
- * place from the host's copy of the file (as Linux maps file pages); the rest are copied into
- * fresh frames, so bytes past filesz are zero. */
+/* Copies the file bytes of ph that fall in page va into a fresh frame (the rest zero), keeping
+ * the union of protections when the page is shared with the previous segment. */
+static void copy_page(const uint8_t *file, const struct elf64_phdr *ph, uint64_t va, uint32_t prot)
+{
+    uint64_t file_end = ph->vaddr + ph->filesz;
+    uint64_t lo = va > ph->vaddr ? va : ph->vaddr;
+    uint64_t hi = va + PAGE_SIZE < file_end ? va + PAGE_SIZE : file_end;
+    uint64_t n = hi > lo ? hi - lo : 0;
+    mm_load_page(va, prot, file + ph->offset + (lo - ph->vaddr), lo - va, n);
+}
+
+/* Loads one PT_LOAD segment without touching most of its pages: those wholly inside the file
+ * are backed on first touch by the host's copy of the file, in place (writable ones too: each
+ * file page is mapped once, so the copy acts as the private copy Linux would make), the bss
+ * past the file as zero pages. Copied now: a page shared with the previous segment, a writable
+ * segment's first page when it starts mid-page (its file page is the previous segment's last)
+ * and, before bss, the page where the file part ends. Every page of work is emulated, hence slow,
+ * on a PVM host (docs/kvm.md). */
 static void load_segment(const uint8_t *file, const struct elf64_phdr *ph)
 {
     uint32_t prot = segment_prot(ph->flags);
     uint64_t start = ph->vaddr & PAGE_MASK,
              end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & PAGE_MASK;
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t file_page = ph->offset - (ph->vaddr - va);
-        if (!(prot & PROT_WRITE) && va + PAGE_SIZE <= ph->vaddr + ph->filesz &&
-            mm_map_frame(va, g_boot.payload_gpa + file_page, prot) == 0)
-            continue;
-        uint64_t lo = va > ph->vaddr ? va : ph->vaddr;
-        uint64_t hi =
-            va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
-        uint64_t n = hi > lo ? hi - lo : 0;
-        mm_load_page(va, prot, file + ph->offset + (lo - ph->vaddr), lo - va, n);
+    uint64_t file_end = ph->vaddr + ph->filesz, part = file_end & PAGE_MASK;
+    /* A read-only segment without bss is mapped to its end, as Linux does: the bytes after it
+     * in its last page are the file's (or zero past the file's end). */
+    int part_lazy = !(prot & PROT_WRITE) && ph->memsz == ph->filesz;
+    uint64_t lazy_lo = start, lazy_hi = part_lazy ? end : part;
+    if (mm_page_backed(start) || ((prot & PROT_WRITE) && (ph->vaddr & (PAGE_SIZE - 1)))) {
+        copy_page(file, ph, start, prot);
+        lazy_lo = start + PAGE_SIZE;
     }
+    if ((file_end & (PAGE_SIZE - 1)) && !part_lazy && part >= lazy_lo)
+        copy_page(file, ph, part, prot);
     /* A page shared with the previous segment keeps the union of both protections. */
     if (mm_map_region(start, end, prot) != 0)
         shim_abort("payload: no room to record segment at %lx", (unsigned long)start);
+    uint64_t file_pa = g_boot.payload_gpa + ph->offset - (ph->vaddr - lazy_lo);
+    if (lazy_hi > lazy_lo && mm_map_file(lazy_lo, lazy_hi, prot, file_pa) != 0)
+        shim_abort("payload: no room to record segment at %lx", (unsigned long)lazy_lo);
 }
 
 int elf_load_payload(struct payload_image *img)

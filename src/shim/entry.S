@@ -37,6 +37,8 @@ syscall_entry:
     pushq   %r15
     movq    %rsp, %rdi
     call    shim_syscall
+    cmpl    $0, g_sig_frame_pending(%rip)
+    jne     sig_frame_exit
     popq    %r15
     popq    %r14
     popq    %r13
@@ -54,6 +56,13 @@ syscall_entry:
     popq    %rcx
     popq    %rsp
     sysretq
+
+/* rt_sigreturn or a signal delivered at syscall return: SYSRET cannot restore RCX and R11, so
+ * every register comes from g_sig_frame (a struct trap_frame) by IRETQ. */
+sig_frame_exit:
+    movl    $0, g_sig_frame_pending(%rip)
+    leaq    g_sig_frame(%rip), %rsp
+    jmp     exc_return
 
 /* enter_user(rip, rsp): first entry to ring 3, with clean registers (RDX = 0: no rtld_fini). */
     .global enter_user
@@ -145,6 +154,7 @@ exc_common:
     movq    %rsp, %rdi
     cld
     call    shim_exception
+exc_return:
     popq    %r15
     popq    %r14
     popq    %r13

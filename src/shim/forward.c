@@ -6,7 +6,6 @@
 #define SYS_read            0
 #define SYS_write           1
 #define SYS_close           3
-#define SYS_poll            7
 #define SYS_readv           19
 #define SYS_writev          20
 #define SYS_nanosleep       35
@@ -24,6 +23,29 @@
 #define SYS_clock_gettime   228
 #define SYS_clock_nanosleep 230
 #define SYS_accept4         288
+#define SYS_fstat           5
+#define SYS_sendto          44
+#define SYS_recvfrom        45
+#define SYS_sendmsg         46
+#define SYS_recvmsg         47
+#define SYS_getsockopt      55
+#define SYS_newfstatat      262
+
+#define AT_EMPTY_PATH 0x1000
+#define S_IFMT        0170000u
+#define S_IFIFO       0010000u
+#define S_IFCHR       0020000u
+#define S_IFREG       0100000u
+#define S_IFSOCK      0140000u
+#define MSG_PEEK      0x2
+#define MSG_DONTWAIT  0x40
+#define MSG_WAITALL   0x100
+#define MSG_NOSIGNAL  0x4000
+#define MSG_MORE      0x8000
+#define SEND_FLAGS    (MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE)
+#define RECV_FLAGS    (MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL)
+#define EOPNOTSUPP    95
+#define EMSGSIZE      90
 
 #define IOV_MAX      1024
 #define POLL_ALLWAYS 0x38 /* POLLERR | POLLHUP | POLLNVAL: reported even when not asked */
@@ -304,21 +326,6 @@ int64_t fwd_poll_host(struct burh_hc_pollfd *fds, uint32_t nfds, int64_t timeout
     return ret;
 }
 
-/* poll: the payload's array is checked once; the host sees a copy. */
-static int64_t fwd_poll(uint64_t fds, uint64_t nfds, int64_t timeout)
-{
-    static struct burh_hc_pollfd copy[BURH_HC_POLL_MAX];
-    if (nfds > BURH_HC_POLL_MAX)
-        return -EINVAL;
-    if (mm_user_ok(fds, nfds * 8, 1) != 0)
-        return -EFAULT;
-    memcpy(copy, (const void *)(uintptr_t)fds, (size_t)nfds * 8);
-    int64_t ret = fwd_poll_host(copy, (uint32_t)nfds, timeout);
-    if (ret >= 0)
-        memcpy((void *)(uintptr_t)fds, copy, (size_t)nfds * 8);
-    return ret;
-}
-
 static int64_t fwd_fcntl(int64_t fd, int64_t cmd, int64_t arg)
 {
     if (bad_fd(fd))
@@ -390,6 +397,217 @@ static int64_t fwd_nanosleep(uint64_t req)
     return expect_zero("nanosleep", hc_call(BURH_HC_NANOSLEEP));
 }
 
+/* getsockopt: the host answers with the value and its length, no longer than the room. */
+static int64_t fwd_getsockopt(int64_t fd, int64_t level, int64_t name, uint64_t val, uint64_t lenp)
+{
+    int32_t cap;
+    if (bad_fd(fd))
+        return -EBADF;
+    if (mm_user_ok(lenp, 4, 1) != 0)
+        return -EFAULT;
+    memcpy(&cap, (const void *)(uintptr_t)lenp, 4);
+    if (cap < 0)
+        return -EINVAL;
+    cap = (int32_t)min_u64((uint64_t)cap, BURH_HC_OPT_MAX);
+    if (mm_user_ok(val, (uint64_t)cap, 1) != 0)
+        return -EFAULT;
+    hc_block()->args.sockopt.fd = (int32_t)fd;
+    hc_block()->args.sockopt.level = (int32_t)level;
+    hc_block()->args.sockopt.optname = (int32_t)name;
+    hc_block()->args.sockopt.optlen = (uint32_t)cap;
+    int64_t ret = expect_count("getsockopt", hc_call(BURH_HC_GETSOCKOPT), (uint64_t)cap);
+    if (ret < 0)
+        return ret;
+    int32_t len = (int32_t)ret;
+    memcpy((void *)(uintptr_t)val, block_data(), (size_t)len);
+    memcpy((void *)(uintptr_t)lenp, &len, 4);
+    return 0;
+}
+
+/* fstat and newfstatat(fd, "", AT_EMPTY_PATH): 0, or -errno when a path is named (the keep
+ * has no file system). */
+int64_t fwd_stat_target(uint64_t nr, const uint64_t a[6])
+{
+    if (nr == SYS_fstat)
+        return 0;
+    if (!(a[3] & AT_EMPTY_PATH))
+        return -ENOENT;
+    if (mm_user_ok(a[1], 1, 0) != 0)
+        return -EFAULT;
+    return *(const char *)(uintptr_t)a[1] ? -ENOENT : 0;
+}
+
+/* Linux's struct stat (x86-64, 144 bytes) with the type, owner rw and a 4 KiB block size. */
+int64_t fwd_fill_stat(uint64_t buf, uint32_t mode)
+{
+    uint8_t st[144] = {0};
+    uint64_t nlink = 1, blksize = 4096;
+    uint32_t full = mode | 0600u;
+    if (mm_user_ok(buf, sizeof(st), 1) != 0)
+        return -EFAULT;
+    memcpy(st + 16, &nlink, 8);
+    memcpy(st + 24, &full, 4);
+    memcpy(st + 56, &blksize, 8);
+    memcpy((void *)(uintptr_t)buf, st, sizeof(st));
+    return 0;
+}
+
+static int64_t fwd_fstat(uint64_t nr, const uint64_t a[6])
+{
+    int64_t fd = (int64_t)a[0];
+    uint64_t buf = nr == SYS_fstat ? a[1] : a[2];
+    int64_t ok = fwd_stat_target(nr, a);
+    if (ok < 0)
+        return ok;
+    if (bad_fd(fd))
+        return -EBADF;
+    if (mm_user_ok(buf, 144, 1) != 0)
+        return -EFAULT;
+    hc_block()->args.fd_int.fd = (int32_t)fd;
+    hc_block()->args.fd_int.arg = 0;
+    int64_t ret = hc_call(BURH_HC_FSTAT);
+    if (ret < 0)
+        return ret;
+    if (ret != S_IFSOCK && ret != S_IFCHR && ret != S_IFIFO && ret != S_IFREG)
+        shim_abort("host reply to fstat: file type %lx is not one the ABI allows",
+                   (unsigned long)ret);
+    return fwd_fill_stat(buf, (uint32_t)ret);
+}
+
+/* One datagram or stream piece out: the bytes gathered from `src`, an optional address. */
+static int64_t send_piece(int64_t fd, const void *src, uint64_t len, gather_fn gather,
+                          int64_t flags, uint64_t addr, uint64_t addrlen)
+{
+    if (bad_fd(fd))
+        return -EBADF;
+    if (flags & ~(int64_t)SEND_FLAGS)
+        return -EOPNOTSUPP;
+    if (addrlen > BURH_HC_SOCKADDR_MAX || (addr && mm_user_ok(addr, addrlen, 0) != 0))
+        return addrlen > BURH_HC_SOCKADDR_MAX ? -EINVAL : -EFAULT;
+    uint64_t n = min_u64(len, BURH_HC_MSG_MAX); /* a stream may take a part, as Linux's may */
+    if (addr)
+        memcpy(block_data(), (const void *)(uintptr_t)addr, (size_t)addrlen);
+    gather(src, 0, block_data() + BURH_HC_MSG_DATA, n);
+    hc_block()->args.msg = (struct burh_hc_msg){
+        (int32_t)fd, (int32_t)flags, (uint32_t)n, addr ? (uint32_t)addrlen : 0, 0, 0};
+    return expect_count("sendto", hc_call(BURH_HC_SENDTO), n);
+}
+
+/* One receive into the block; the caller scatters ret bytes. The sender's address goes to
+ * addr/lenp (Linux semantics: the full length comes back, at most the room is written). */
+static int64_t recv_piece(int64_t fd, uint64_t len, int64_t flags, uint64_t addr, uint64_t lenp,
+                          uint32_t cap)
+{
+    if (bad_fd(fd))
+        return -EBADF;
+    if (flags & ~(int64_t)RECV_FLAGS)
+        return -EOPNOTSUPP;
+    uint64_t n = min_u64(len, BURH_HC_MSG_MAX);
+    hc_block()->args.msg =
+        (struct burh_hc_msg){(int32_t)fd, (int32_t)flags, (uint32_t)n, 0, addr ? cap : 0, 0};
+    int64_t ret = expect_count("recvfrom", hc_call(BURH_HC_RECVFROM), n);
+    if (ret < 0)
+        return ret;
+    uint32_t full = hc_block()->args.msg.addrlen;
+    if (full > BURH_HC_SOCKADDR_MAX)
+        shim_abort("host reply to recvfrom: address length %u over %u", full, BURH_HC_SOCKADDR_MAX);
+    if (addr) {
+        memcpy((void *)(uintptr_t)addr, block_data(), (size_t)min_u64(full, cap));
+        memcpy((void *)(uintptr_t)lenp, &full, 4);
+    }
+    return ret;
+}
+
+/* The room at addr for a returned address: *lenp checked, clamped to the ABI maximum. */
+static int64_t name_room(uint64_t addr, uint64_t lenp, uint32_t *cap)
+{
+    int32_t v;
+    *cap = 0;
+    if (!addr)
+        return 0;
+    if (mm_user_ok(lenp, 4, 1) != 0)
+        return -EFAULT;
+    memcpy(&v, (const void *)(uintptr_t)lenp, 4);
+    if (v < 0)
+        return -EINVAL;
+    *cap = (uint32_t)min_u64((uint64_t)v, BURH_HC_SOCKADDR_MAX);
+    return mm_user_ok(addr, *cap, 1) != 0 ? -EFAULT : 0;
+}
+
+static int64_t fwd_recvfrom(const uint64_t a[6])
+{
+    uint32_t cap;
+    int64_t err = name_room(a[4], a[5], &cap);
+    if (err < 0)
+        return err;
+    uint64_t n = min_u64(a[2], BURH_HC_MSG_MAX);
+    if (mm_user_ok(a[1], n, 1) != 0)
+        return -EFAULT;
+    int64_t ret = recv_piece((int64_t)a[0], n, (int64_t)a[3], a[4], a[5], cap);
+    if (ret > 0)
+        memcpy((void *)(uintptr_t)a[1], block_data() + BURH_HC_MSG_DATA, (size_t)ret);
+    return ret;
+}
+
+struct msghdr_user {
+    uint64_t name;
+    uint32_t namelen, pad0;
+    uint64_t iov, iovlen, control, controllen;
+    int32_t flags, pad1;
+};
+
+/* sendmsg/recvmsg: the header and its iovec array are copied once and checked; no ancillary
+ * data is carried (sendmsg with control data gets EOPNOTSUPP, recvmsg reports none). */
+static int64_t fwd_msg(uint64_t nr, const uint64_t a[6])
+{
+    struct msghdr_user m;
+    int send = nr == SYS_sendmsg;
+    if (mm_user_ok(a[1], sizeof(m), !send) != 0)
+        return -EFAULT;
+    memcpy(&m, (const void *)(uintptr_t)a[1], sizeof(m));
+    if (m.iovlen > IOV_MAX)
+        return -EMSGSIZE;
+    int64_t total = load_iov(&g_iov, m.iov, (int64_t)m.iovlen, !send);
+    if (total < 0)
+        return total;
+    if (send) {
+        if (m.controllen)
+            return -EOPNOTSUPP;
+        return send_piece((int64_t)a[0], &g_iov, (uint64_t)total, gather_iov, (int64_t)a[2], m.name,
+                          m.name ? m.namelen : 0);
+    }
+    uint32_t cap = (uint32_t)min_u64(m.namelen, BURH_HC_SOCKADDR_MAX);
+    if (m.name && mm_user_ok(m.name, cap, 1) != 0)
+        return -EFAULT;
+    uint64_t lenp = a[1] + __builtin_offsetof(struct msghdr_user, namelen);
+    int64_t ret = recv_piece((int64_t)a[0], (uint64_t)total, (int64_t)a[2], m.name, lenp, cap);
+    if (ret < 0)
+        return ret;
+    iov_walk(&g_iov, 0, block_data() + BURH_HC_MSG_DATA, (uint64_t)ret, 1);
+    uint64_t none = 0;
+    int32_t flags = 0;
+    memcpy((void *)(uintptr_t)(a[1] + __builtin_offsetof(struct msghdr_user, controllen)), &none,
+           8);
+    memcpy((void *)(uintptr_t)(a[1] + __builtin_offsetof(struct msghdr_user, flags)), &flags, 4);
+    return ret;
+}
+
+static int64_t fwd_socket(int64_t domain, int64_t type, int64_t protocol)
+{
+    hc_block()->args.socket.domain = (int32_t)domain;
+    hc_block()->args.socket.type = (int32_t)type;
+    hc_block()->args.socket.protocol = (int32_t)protocol;
+    return expect_fd("socket", hc_call(BURH_HC_SOCKET));
+}
+
+static int64_t fwd_sendto(const uint64_t a[6])
+{
+    if (mm_user_ok(a[1], min_u64(a[2], BURH_HC_MSG_MAX), 0) != 0)
+        return -EFAULT;
+    return send_piece((int64_t)a[0], (const void *)(uintptr_t)a[1], a[2], gather_flat,
+                      (int64_t)a[3], a[4], a[4] ? a[5] : 0);
+}
+
 int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled)
 {
     int64_t s0 = (int64_t)a[0], s1 = (int64_t)a[1], s2 = (int64_t)a[2];
@@ -405,13 +623,8 @@ int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled)
         return fwd_write(s0, a[1], a[2], 1);
     case SYS_close:
         return fwd_fd_int(BURH_HC_CLOSE, "close", s0, 0);
-    case SYS_poll:
-        return fwd_poll(a[0], a[1], s2);
     case SYS_socket:
-        hc_block()->args.socket.domain = (int32_t)s0;
-        hc_block()->args.socket.type = (int32_t)s1;
-        hc_block()->args.socket.protocol = (int32_t)s2;
-        return expect_fd("socket", hc_call(BURH_HC_SOCKET));
+        return fwd_socket(s0, s1, s2);
     case SYS_bind:
         return fwd_addr(BURH_HC_BIND, s0, a[1], a[2]);
     case SYS_connect:
@@ -428,6 +641,18 @@ int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled)
         return fwd_name(BURH_HC_GETSOCKNAME, s0, a[1], a[2], 0);
     case SYS_setsockopt:
         return fwd_sockopt(s0, s1, s2, a[3], a[4]);
+    case SYS_getsockopt:
+        return fwd_getsockopt(s0, s1, s2, a[3], a[4]);
+    case SYS_fstat:
+    case SYS_newfstatat:
+        return fwd_fstat(nr, a);
+    case SYS_sendto:
+        return fwd_sendto(a);
+    case SYS_recvfrom:
+        return fwd_recvfrom(a);
+    case SYS_sendmsg:
+    case SYS_recvmsg:
+        return fwd_msg(nr, a);
     case SYS_fcntl:
         return fwd_fcntl(s0, s1, (int64_t)a[2]);
     case SYS_clock_gettime:

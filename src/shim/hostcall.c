@@ -19,6 +19,8 @@ int64_t hc_call(uint32_t call)
 {
     g_block->abi_version = BURH_HOSTCALL_ABI_VERSION;
     g_block->call = call;
+    g_block->marks.faults = g_faults_resolved; /* published here: a hostcall exits anyway */
+    g_block->marks.syscalls = g_syscalls_made;
     outl(BURH_PORT_HOSTCALL, call);
     int64_t ret = g_block->ret;
     if (ret < -(int64_t)BURH_HC_ERRNO_MAX)
@@ -40,8 +42,11 @@ void shim_log(const char *fmt, ...)
     outl(BURH_PORT_CONSOLE, (uint32_t)n);
 }
 
+/* Every exit hands the host the syscall counters (docs/kvm.md "Syscall counters"). */
 static _Noreturn void send_exit(uint32_t kind)
 {
+    g_block->exit.stats_count =
+        shim_stats_export((volatile struct burh_sc_stat *)(uintptr_t)g_block->data);
     for (;;) {
         outl(BURH_PORT_EXIT, kind);
         /* A host that resumes us after an exit gets nothing more from this keep. */
@@ -77,6 +82,14 @@ _Noreturn void shim_exit_status(int status)
     g_block->exit.code = status & 0xff;
     put_message("exit", 4);
     send_exit(BURH_EXIT_STATUS);
+}
+
+_Noreturn void shim_exit_signal(int sig, const char *why)
+{
+    g_block->exit.kind = BURH_EXIT_SIGNAL;
+    g_block->exit.code = sig;
+    put_message(why, strnlen(why, BURH_EXIT_MSG_MAX));
+    send_exit(BURH_EXIT_SIGNAL);
 }
 
 _Noreturn void shim_exit_fault(const struct trap_frame *f, uint64_t cr2, const char *what)

@@ -1,10 +1,14 @@
-/* localfd.c: descriptors the shim serves itself (pipes, eventfds, epoll, dup of stdio) and
- * the single-thread futex; libevent and OpenSSL need them and the host need not see them. */
+/* localfd.c: descriptors the shim serves itself (pipes, eventfds, epoll, poll over them and
+ * host fds, dup of stdio) and the single-thread futex; the host need not see them. */
 #include "shim/shim.h"
 
 #define SYS_read          0
 #define SYS_write         1
 #define SYS_close         3
+#define SYS_poll          7
+#define SYS_ppoll         271
+#define SYS_fstat         5
+#define SYS_newfstatat    262
 #define SYS_pipe          22
 #define SYS_dup           32
 #define SYS_fcntl         72
@@ -19,23 +23,25 @@
 #define SYS_epoll_create1 291
 #define SYS_pipe2         293
 
-#define EAGAIN  11
-#define EMFILE  24
-#define EPIPE   32
+#define EAGAIN 11
+#define EMFILE 24
+#define EPIPE  32
 
 #define O_NONBLOCK 0x800
 #define O_CLOEXEC  0x80000
 
 #define POLLIN       0x1
 #define POLLOUT      0x4
+#define POLLNVAL     0x20
 #define POLLERR      0x8
 #define POLLHUP      0x10
 #define POLLRDHUP    0x2000
 #define EPOLLONESHOT (1u << 30)
 
-#define LOCAL_MAX    64   /* shim descriptors, numbered from BURH_HC_FD_HOST_MAX */
-#define PIPE_BUF_MAX 4096 /* libevent only passes one-byte wake-ups through them */
-#define EPOLL_MAX    128  /* registrations per epoll instance */
+#define LOCAL_MAX    64    /* shim descriptors, numbered from BURH_HC_FD_HOST_MAX */
+#define PIPE_BUF_MAX 65536 /* Linux's default capacity: fewer switches for a guest's output */
+#define PIPE_ATOMIC  4096  /* PIPE_BUF: writes up to this size are never split */
+#define EPOLL_MAX    128   /* registrations per epoll instance */
 
 enum local_kind {
     LOCAL_FREE = 0,
@@ -173,6 +179,25 @@ static uint32_t local_ready(const struct local_fd *l)
     }
 }
 
+static int blocking(const struct local_fd *l)
+{
+    return !(l->flags & O_NONBLOCK);
+}
+
+/* Copies n bytes out of (to_user = 1) or into the ring at ring offset `at`, in two pieces. */
+static void pipe_copy(struct pipe_buf *p, uint32_t at, uint8_t *user, uint64_t n, int to_user)
+{
+    uint64_t first = PIPE_BUF_MAX - at < n ? PIPE_BUF_MAX - at : n;
+    if (to_user) {
+        memcpy(user, p->bytes + at, (size_t)first);
+        memcpy(user + first, p->bytes, (size_t)(n - first));
+    } else {
+        memcpy(p->bytes + at, user, (size_t)first);
+        memcpy(p->bytes, user + first, (size_t)(n - first));
+    }
+}
+
+/* An empty pipe or a zero eventfd: a blocking reader parks until a write or close wakes it. */
 static int64_t local_read(struct local_fd *l, uint64_t buf, uint64_t len)
 {
     if (l->kind == LOCAL_EVENTFD) {
@@ -180,55 +205,84 @@ static int64_t local_read(struct local_fd *l, uint64_t buf, uint64_t len)
             return -EINVAL;
         if (mm_user_ok(buf, 8, 1) != 0)
             return -EFAULT;
+        if (!l->counter && blocking(l))
+            thread_block_on(l);
         if (!l->counter)
-            return -EAGAIN; /* one thread: a blocking read could never be satisfied */
+            return blocking(l) ? SHIM_BLOCKED : -EAGAIN;
         memcpy((void *)(uintptr_t)buf, &l->counter, 8);
         l->counter = 0;
+        thread_wake_channel(l);
         return 8;
     }
     if (l->kind != LOCAL_PIPE_RD)
         return -EBADF;
     struct pipe_buf *p = l->pipe;
+    if (!p->len && !p->writers)
+        return 0;
+    if (!p->len && blocking(l))
+        thread_block_on(p);
     if (!p->len)
-        return p->writers ? -EAGAIN : 0;
+        return blocking(l) ? SHIM_BLOCKED : -EAGAIN;
     uint64_t n = len < p->len ? len : p->len;
     if (mm_user_ok(buf, n, 1) != 0)
         return -EFAULT;
-    for (uint64_t i = 0; i < n; i++)
-        ((uint8_t *)(uintptr_t)buf)[i] = p->bytes[(p->head + i) % PIPE_BUF_MAX];
+    pipe_copy(p, p->head, (uint8_t *)(uintptr_t)buf, n, 1);
     p->head = (uint32_t)((p->head + n) % PIPE_BUF_MAX);
     p->len -= (uint32_t)n;
+    thread_wake_channel(p); /* writers waiting for room */
     return (int64_t)n;
 }
 
-static int64_t local_write(struct local_fd *l, uint64_t buf, uint64_t len)
+static int64_t eventfd_write(struct local_fd *l, uint64_t buf, uint64_t len)
 {
-    if (l->kind == LOCAL_EVENTFD) {
-        uint64_t add;
-        if (len < 8)
-            return -EINVAL;
-        if (mm_user_ok(buf, 8, 0) != 0)
-            return -EFAULT;
-        memcpy(&add, (const void *)(uintptr_t)buf, 8);
-        if (add == ~0ull || add > ~0ull - 1 - l->counter)
-            return add == ~0ull ? -EINVAL : -EAGAIN;
-        l->counter += add;
-        return 8;
-    }
+    uint64_t add;
+    if (len < 8)
+        return -EINVAL;
+    if (mm_user_ok(buf, 8, 0) != 0)
+        return -EFAULT;
+    memcpy(&add, (const void *)(uintptr_t)buf, 8);
+    if (add == ~0ull || add > ~0ull - 1 - l->counter)
+        return add == ~0ull ? -EINVAL : -EAGAIN;
+    l->counter += add;
+    thread_wake_channel(l);
+    return 8;
+}
+
+/* Linux's pipe write: up to PIPE_ATOMIC bytes go in whole or not at all; a blocking writer
+ * parks while the pipe is full and continues (thread_io_done) until every byte is in. */
+static int64_t local_write(struct local_fd *l, const uint64_t a[6])
+{
+    if (l->kind == LOCAL_EVENTFD)
+        return eventfd_write(l, a[1], a[2]);
     if (l->kind != LOCAL_PIPE_WR)
         return -EBADF;
     struct pipe_buf *p = l->pipe;
-    if (!p->readers)
-        return -EPIPE; /* no SIGPIPE delivery: the payload ignores it anyway */
+    uint64_t done = blocking(l) ? thread_io_done(a) : 0;
+    uint64_t buf = a[1] + done, len = a[2] - done;
+    if (!p->readers) {
+        thread_io_set(a, 0);
+        return done ? (int64_t)done : -EPIPE; /* no SIGPIPE: the payload ignores it anyway */
+    }
     uint64_t room = PIPE_BUF_MAX - p->len, n = len < room ? len : room;
+    if (len <= PIPE_ATOMIC && n < len)
+        n = 0;
+    if (mm_user_ok(buf, n, 0) != 0) {
+        thread_io_set(a, 0);
+        return done ? (int64_t)done : -EFAULT;
+    }
+    pipe_copy(p, (p->head + p->len) % PIPE_BUF_MAX, (uint8_t *)(uintptr_t)buf, n, 0);
+    p->len += (uint32_t)n;
+    if (n)
+        thread_wake_channel(p); /* readers waiting for bytes */
+    if (n < len && blocking(l)) {
+        thread_io_set(a, done + n);
+        thread_block_on(p);
+        return SHIM_BLOCKED;
+    }
+    thread_io_set(a, 0);
     if (len && !n)
         return -EAGAIN;
-    if (mm_user_ok(buf, n, 0) != 0)
-        return -EFAULT;
-    for (uint64_t i = 0; i < n; i++)
-        p->bytes[(p->head + p->len + i) % PIPE_BUF_MAX] = ((const uint8_t *)(uintptr_t)buf)[i];
-    p->len += (uint32_t)n;
-    return (int64_t)n;
+    return (int64_t)(done + n);
 }
 
 static int64_t local_close(struct local_fd *l)
@@ -237,12 +291,14 @@ static int64_t local_close(struct local_fd *l)
         l->pipe->readers = 0;
     else if (l->kind == LOCAL_PIPE_WR)
         l->pipe->writers = 0;
+    if (l->kind == LOCAL_PIPE_RD || l->kind == LOCAL_PIPE_WR)
+        thread_wake_channel(l->pipe); /* EOF for readers, EPIPE for writers */
     memset(l, 0, sizeof(*l));
     return 0;
 }
 
-/* fcntl on a shim descriptor: the flags are recorded; O_NONBLOCK changes nothing because a
- * shim descriptor never blocks (one thread could not wake it). */
+/* fcntl on a shim descriptor: the flags are recorded; O_NONBLOCK decides whether a read of an
+ * empty pipe or a write to a full one gives EAGAIN or parks the thread. */
 static int64_t local_fcntl(struct local_fd *l, int64_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -367,6 +423,79 @@ static int64_t epoll_wait_(int64_t epfd, uint64_t out, int64_t max, int64_t time
     return n;
 }
 
+/* poll and ppoll: shim descriptors are answered here, host ones in one forwarded poll (a ready
+ * shim descriptor makes it a check, not a wait); the payload's array is copied once. */
+static int64_t local_poll(uint64_t fds, uint64_t nfds, int64_t timeout)
+{
+    static struct burh_hc_pollfd copy[BURH_HC_POLL_MAX], host[BURH_HC_POLL_MAX];
+    static uint16_t host_at[BURH_HC_POLL_MAX];
+    if (nfds > BURH_HC_POLL_MAX)
+        return -EINVAL;
+    if (mm_user_ok(fds, nfds * 8, 1) != 0)
+        return -EFAULT;
+    memcpy(copy, (const void *)(uintptr_t)fds, (size_t)nfds * 8);
+    uint32_t nhost = 0;
+    int64_t ready = 0;
+    for (uint32_t i = 0; i < nfds; i++) {
+        struct local_fd *l = local_get(copy[i].fd);
+        uint32_t asked = (uint16_t)copy[i].events | POLLERR | POLLHUP;
+        copy[i].revents = 0;
+        if (copy[i].fd < 0)
+            continue;
+        if (l)
+            copy[i].revents = (int16_t)(local_ready(l) & asked);
+        else if (copy[i].fd >= BURH_HC_FD_HOST_MAX)
+            copy[i].revents = POLLNVAL;
+        else {
+            host[nhost] = copy[i];
+            host_at[nhost++] = (uint16_t)i;
+        }
+        ready += copy[i].revents != 0;
+    }
+    if (ready)
+        timeout = 0;
+    if (!nhost && !ready && timeout < 0 && !thread_others_alive())
+        shim_abort("deadlock: poll without timeout on nothing that can become ready "
+                   "(one thread)");
+    if (nhost || timeout != 0) {
+        int64_t r = fwd_poll_host(host, nhost, timeout < -1 ? -1 : timeout);
+        if (r < 0)
+            return r;
+        for (uint32_t h = 0; h < nhost; h++) {
+            copy[host_at[h]].revents = host[h].revents;
+            ready += host[h].revents != 0;
+        }
+    }
+    memcpy((void *)(uintptr_t)fds, copy, (size_t)nfds * 8);
+    return ready;
+}
+
+int64_t local_ppoll_timeout(uint64_t a[6])
+{
+    int64_t ts[2];
+    if (a[3]) { /* the mask is checked, not applied: signals arrive at syscall returns anyway */
+        if (a[4] != 8)
+            return -EINVAL;
+        if (mm_user_ok(a[3], 8, 0) != 0)
+            return -EFAULT;
+    }
+    if (!a[2]) {
+        a[2] = (uint64_t)-1;
+        return 0;
+    }
+    if (mm_user_ok(a[2], 16, 0) != 0)
+        return -EFAULT;
+    memcpy(ts, (const void *)(uintptr_t)a[2], 16);
+    if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+        return -EINVAL;
+    /* Rounded up, as Linux never waits less than asked; beyond 24 days it is 24 days. */
+    uint64_t ms = ts[0] > 0x7fffffff / 1000
+                      ? 0x7fffffff
+                      : (uint64_t)ts[0] * 1000 + ((uint64_t)ts[1] + 999999) / 1000000;
+    a[2] = ms > 0x7fffffff ? 0x7fffffff : ms;
+    return 0;
+}
+
 /* One vCPU and one thread: a wait on an unchanged futex word could never end. */
 static int64_t sys_futex(uint64_t uaddr, int64_t op, uint64_t val)
 {
@@ -422,8 +551,11 @@ int64_t local_syscall(uint64_t nr, const uint64_t a[6], int *handled)
     case SYS_epoll_ctl:
         return epoll_ctl_(fd, (int64_t)a[1], (int64_t)a[2], a[3]);
     case SYS_epoll_wait:
-    case SYS_epoll_pwait: /* the signal mask is moot: signals are not delivered */
+    case SYS_epoll_pwait: /* its signal mask is ignored: signals arrive at syscall returns */
         return epoll_wait_(fd, a[1], (int64_t)a[2], (int64_t)a[3]);
+    case SYS_poll:
+    case SYS_ppoll: /* a[2] is in milliseconds already (local_ppoll_timeout) */
+        return local_poll(a[0], a[1], (int64_t)(int32_t)a[2]);
     case SYS_dup:
         return sys_dup(fd);
     case SYS_futex:
@@ -433,7 +565,9 @@ int64_t local_syscall(uint64_t nr, const uint64_t a[6], int *handled)
     default:
         break;
     }
-    if (l && l->kind == LOCAL_ALIAS && (nr == SYS_read || nr == SYS_write || nr == SYS_fcntl)) {
+    if (l && l->kind == LOCAL_ALIAS &&
+        (nr == SYS_read || nr == SYS_write || nr == SYS_fcntl || nr == SYS_fstat ||
+         nr == SYS_newfstatat)) {
         uint64_t b[6] = {(uint64_t)l->target, a[1], a[2], a[3], a[4], a[5]};
         return fwd_syscall(nr, b, handled);
     }
@@ -448,11 +582,17 @@ int64_t local_syscall(uint64_t nr, const uint64_t a[6], int *handled)
     case SYS_read:
         return local_read(l, a[1], a[2]);
     case SYS_write:
-        return local_write(l, a[1], a[2]);
+        return local_write(l, a);
     case SYS_close:
         return local_close(l);
     case SYS_fcntl:
         return local_fcntl(l, (int64_t)a[1], a[2]);
+    case SYS_fstat:
+    case SYS_newfstatat: { /* pipes are FIFOs; eventfd and epoll are typeless, as on Linux */
+        int64_t ok = fwd_stat_target(nr, a);
+        uint32_t type = l->kind == LOCAL_PIPE_RD || l->kind == LOCAL_PIPE_WR ? 0010000u : 0;
+        return ok < 0 ? ok : fwd_fill_stat(nr == SYS_fstat ? a[1] : a[2], type);
+    }
     default:
         shim_log("syscall %lu on shim fd %ld not supported", (unsigned long)nr, (long)fd);
         return -EINVAL;

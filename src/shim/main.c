@@ -28,14 +28,26 @@ static void check_boot_info(void)
 
 void shim_main(uint64_t boot_info_gpa);
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 void shim_main(uint64_t boot_info_gpa)
 {
     if (boot_info_gpa != BURH_GPA_BOOT_INFO)
         for (;;)
             __asm__ volatile("cli; hlt");
+    uint64_t tsc_start = rdtsc();
     memcpy(&g_boot, phys_to_virt(boot_info_gpa), sizeof(g_boot));
     check_boot_info();
+    volatile struct burh_boot_marks *marks = &hc_block()->marks;
+    marks->tsc_start = tsc_start;
     cpu_init();
+    marks->tsc_cpu = rdtsc();
+    sig_init();
     shim_log("shim: ABI %u, %lu MiB, payload %lu bytes", BURH_HOSTCALL_ABI_VERSION,
              (unsigned long)(g_boot.mem_size >> 20), (unsigned long)g_boot.payload_size);
     if (g_boot.flags & BURH_BOOT_TEST_TRIPLE)
@@ -43,11 +55,14 @@ void shim_main(uint64_t boot_info_gpa)
     if (g_boot.flags & BURH_BOOT_TEST_KERNEL_GPF)
         __asm__ volatile("movq (%0), %%rax" : : "r"(0x8000000000000000ull) : "rax");
     mm_init();
+    marks->tsc_mm = rdtsc();
     struct payload_image img = {0};
     elf_load_payload(&img);
     mm_set_brk_base(img.brk_base);
     uint64_t sp = elf_build_stack(&img);
+    marks->tsc_loaded = rdtsc();
     shim_log("shim: entering payload at %lx, stack %lx", (unsigned long)img.entry,
              (unsigned long)sp);
+    marks->tsc_user = rdtsc();
     enter_user(img.entry, sp);
 }

@@ -18,12 +18,13 @@
 #define PF_FETCH   (1ull << 4)
 
 #define MAX_REGIONS  1024
-#define FAULT_AROUND (16 * PAGE_SIZE)
+#define FAULT_AROUND (32 * PAGE_SIZE) /* aligned, at most one page table's worth */
 #define BRK_MAX      (1ull << 30)
 
 struct region {
     uint64_t start, end; /* page-aligned, end exclusive */
     uint32_t prot;
+    uint64_t file_pa; /* 0: anonymous; else the frame of `start` in the payload file's copy */
 };
 
 static struct region g_regions[MAX_REGIONS];
@@ -94,20 +95,36 @@ static uint64_t prot_bits(uint32_t prot)
     return bits;
 }
 
-/* Gives va a frame (or re-enables the one it has) with the access prot allows. */
-static void back_page(uint64_t va, uint32_t prot)
+/* Gives the page at pte (for va) a frame, or re-enables the one it has, with the access prot
+ * allows: file_frame when non-zero (a page of the payload file's copy, used in place and never
+ * freed, writable ones too: the copy is the keep's own and copying a page costs ~2 ms on a PVM
+ * host), else a fresh one. A page that was not present needs no INVLPG (the CPU caches no such
+ * entry), which matters on a PVM host, where INVLPG is emulated. */
+static void back_at(uint64_t *pte, uint64_t va, uint32_t prot, uint64_t file_frame)
+{
+    uint64_t old = *pte, frame = old & PTE_ADDR, foreign = old & PTE_FOREIGN;
+    if (!(old & PTE_BACKED)) {
+        frame = file_frame ? file_frame : mm_frame_alloc();
+        foreign = file_frame ? PTE_FOREIGN : 0;
+        if (!frame)
+            shim_abort("out of guest memory backing va %lx", (unsigned long)va);
+    }
+    *pte = frame | foreign | PTE_BACKED | prot_bits(prot);
+    if (old & PTE_P)
+        invlpg(va);
+}
+
+static void back_file_page(uint64_t va, uint32_t prot, uint64_t file_frame)
 {
     uint64_t *pte = pte_of(va, 1, NULL);
     if (!pte)
         shim_abort("out of guest memory for page tables (va %lx)", (unsigned long)va);
-    uint64_t frame = *pte & PTE_ADDR;
-    if (!(*pte & PTE_BACKED)) {
-        frame = mm_frame_alloc();
-        if (!frame)
-            shim_abort("out of guest memory backing va %lx", (unsigned long)va);
-    }
-    *pte = frame | (*pte & PTE_FOREIGN) | PTE_BACKED | prot_bits(prot);
-    invlpg(va);
+    back_at(pte, va, prot, file_frame);
+}
+
+static void back_page(uint64_t va, uint32_t prot)
+{
+    back_file_page(va, prot, 0);
 }
 
 /* Applies f to every existing level-1 entry in [start, end), skipping empty tables. */
@@ -150,12 +167,19 @@ static int region_index(uint64_t addr)
     return -1;
 }
 
-static int region_insert_at(int i, uint64_t start, uint64_t end, uint32_t prot)
+/* Backs va, which lies in region i, the way the region says. */
+static void back_region_page(int i, uint64_t va)
+{
+    const struct region *r = &g_regions[i];
+    back_file_page(va, r->prot, r->file_pa ? r->file_pa + (va - r->start) : 0);
+}
+
+static int region_insert_at(int i, uint64_t start, uint64_t end, uint32_t prot, uint64_t file_pa)
 {
     if (g_nregions == MAX_REGIONS)
         return -ENOMEM;
     memmove(&g_regions[i + 1], &g_regions[i], (size_t)(g_nregions - i) * sizeof(g_regions[0]));
-    g_regions[i] = (struct region){start, end, prot};
+    g_regions[i] = (struct region){start, end, prot, file_pa};
     g_nregions++;
     return 0;
 }
@@ -167,8 +191,9 @@ static int regions_cut(uint64_t start, uint64_t end)
         struct region *r = &g_regions[i];
         if (r->end <= start || r->start >= end)
             continue;
+        uint64_t tail_pa = r->file_pa ? r->file_pa + (end - r->start) : 0;
         if (r->start < start && r->end > end) {
-            if (region_insert_at(i + 1, end, r->end, r->prot) != 0)
+            if (region_insert_at(i + 1, end, r->end, r->prot, tail_pa) != 0)
                 return -ENOMEM;
             g_regions[i].end = start;
             return 0;
@@ -176,6 +201,7 @@ static int regions_cut(uint64_t start, uint64_t end)
         if (r->start < start) {
             r->end = start;
         } else if (r->end > end) {
+            r->file_pa = tail_pa;
             r->start = end;
         } else {
             memmove(r, r + 1, (size_t)(g_nregions - i - 1) * sizeof(*r));
@@ -186,19 +212,26 @@ static int regions_cut(uint64_t start, uint64_t end)
     return 0;
 }
 
-/* Records [start, end) with prot, replacing whatever was recorded there. */
-static int regions_set(uint64_t start, uint64_t end, uint32_t prot)
+/* Records [start, end) with prot (backed by the file from file_pa, or anonymous when 0),
+ * replacing whatever was recorded there. */
+static int regions_set_file(uint64_t start, uint64_t end, uint32_t prot, uint64_t file_pa)
 {
     if (g_nregions + 2 > MAX_REGIONS || regions_cut(start, end) != 0)
         return -ENOMEM;
     int i = 0;
     while (i < g_nregions && g_regions[i].start < start)
         i++;
-    if (i > 0 && g_regions[i - 1].end == start && g_regions[i - 1].prot == prot) {
+    if (i > 0 && g_regions[i - 1].end == start && g_regions[i - 1].prot == prot &&
+        !g_regions[i - 1].file_pa && !file_pa) {
         g_regions[i - 1].end = end;
         return 0;
     }
-    return region_insert_at(i, start, end, prot);
+    return region_insert_at(i, start, end, prot, file_pa);
+}
+
+static int regions_set(uint64_t start, uint64_t end, uint32_t prot)
+{
+    return regions_set_file(start, end, prot, 0);
 }
 
 static int range_ok(uint64_t start, uint64_t len)
@@ -242,7 +275,15 @@ int mm_protect(uint64_t start, uint64_t len, uint32_t prot)
             return -ENOMEM;
         cur = g_regions[i].end;
     }
-    int err = regions_set(start, start + len, prot);
+    /* Piece by piece, so file-backed parts stay backed by the same file bytes. */
+    int err = 0;
+    for (uint64_t cur = start; cur < start + len && !err;) {
+        const struct region *r = &g_regions[region_index(cur)];
+        uint64_t piece_end = r->end < start + len ? r->end : start + len;
+        uint64_t pa = r->file_pa ? r->file_pa + (cur - r->start) : 0;
+        err = regions_set_file(cur, piece_end, prot, pa);
+        cur = piece_end;
+    }
     if (err == 0)
         for_each_pte(start, start + len, pte_reprotect, prot);
     return err;
@@ -280,17 +321,25 @@ int mm_handle_fault(uint64_t addr, uint64_t error_code)
     if (prot == PROT_NONE || ((error_code & PF_WRITE) && !(prot & PROT_WRITE)) ||
         ((error_code & PF_FETCH) && !(prot & PROT_EXEC)))
         return -1;
-    /* Back a few neighbours too: every fault is a costly exit on some hosts, and memory that is
-     * touched is mostly touched in order. */
-    uint64_t va = addr & PAGE_MASK, end = (va + FAULT_AROUND) & ~(FAULT_AROUND - 1);
-    if (end > g_regions[i].end)
-        end = g_regions[i].end;
-    for (; va < end; va += PAGE_SIZE) {
-        uint64_t *pte = pte_of(va, 0, NULL);
-        if (!pte || !(*pte & PTE_P))
-            back_page(va, prot);
-    }
+    /* Back the aligned block around it too: every fault is a costly entry on some hosts (PVM
+     * emulates the shim), and memory is mostly touched in runs. The block lies in one page
+     * table, so its entries are walked to once. */
+    const struct region *r = &g_regions[i];
+    uint64_t va = addr & ~(FAULT_AROUND - 1), end = va + FAULT_AROUND;
+    va = va < r->start ? r->start : va;
+    end = end > r->end ? r->end : end;
+    uint64_t *pte = pte_of(va, 1, NULL);
+    if (!pte)
+        shim_abort("out of guest memory for page tables (va %lx)", (unsigned long)va);
+    for (; va < end; va += PAGE_SIZE, pte++)
+        if (!(*pte & PTE_P))
+            back_at(pte, va, prot, r->file_pa ? r->file_pa + (va - r->start) : 0);
     return 0;
+}
+
+int mm_is_mapped(uint64_t addr)
+{
+    return region_index(addr) >= 0;
 }
 
 /* Checks that the payload may access [ptr, ptr+len) and backs every page of it, so the shim
@@ -311,7 +360,7 @@ int mm_user_ok(uint64_t ptr, uint64_t len, int write)
     for (uint64_t va = ptr & PAGE_MASK; va < end; va += PAGE_SIZE) {
         uint64_t *pte = pte_of(va, 0, NULL);
         if (!pte || !(*pte & PTE_P))
-            back_page(va, g_regions[region_index(va)].prot);
+            back_region_page(region_index(va), va);
     }
     return 0;
 }
@@ -329,6 +378,24 @@ int mm_load_page(uint64_t va, uint32_t prot, const uint8_t *src, uint64_t offset
     pte = pte_of(va, 0, NULL);
     memcpy((uint8_t *)phys_to_virt(*pte & PTE_ADDR) + offset, src, (size_t)n);
     return 0;
+}
+
+/* The file's last page may run past its end: those bytes are zero (free memory starts at a
+ * 2 MiB boundary after the file, so no frame the allocator hands out overlaps it). */
+int mm_map_file(uint64_t start, uint64_t end, uint32_t prot, uint64_t file_pa)
+{
+    uint64_t file_pages = page_up(g_boot.payload_size);
+    if (end <= start || !range_ok(start, end - start) || (file_pa & (PAGE_SIZE - 1)) ||
+        file_pa < g_boot.payload_gpa || file_pa - g_boot.payload_gpa > file_pages ||
+        end - start > file_pages - (file_pa - g_boot.payload_gpa))
+        return -ENOMEM;
+    return regions_set_file(start, end, prot, file_pa);
+}
+
+int mm_page_backed(uint64_t va)
+{
+    uint64_t *pte = pte_of(va, 0, NULL);
+    return pte && (*pte & PTE_BACKED);
 }
 
 /* ELF loading: maps a page of the payload file's copy in place (no copy, never freed). -1 when

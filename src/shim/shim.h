@@ -116,6 +116,8 @@ void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void shim_abort(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void shim_exit_status(int status);
 _Noreturn void shim_exit_fault(const struct trap_frame *f, uint64_t cr2, const char *what);
+/* A signal's default action ended the payload (kill/tgkill to itself, e.g. abort()). */
+_Noreturn void shim_exit_signal(int sig, const char *why);
 
 /* cpu.c */
 /* Set once a syscall arrives through the fault path: the host emulates the shim (PVM), which
@@ -148,8 +150,14 @@ uint64_t mm_find_gap(uint64_t len);
 int mm_range_free(uint64_t start, uint64_t end);
 int mm_handle_fault(uint64_t addr, uint64_t error_code);
 int mm_map_frame(uint64_t va, uint64_t pa, uint32_t prot);
+/* ELF loading: records [start, end) as backed lazily, page by page in place, by the payload
+ * file's copy from guest-physical file_pa (inside guest memory). 0 or -ENOMEM. */
+int mm_map_file(uint64_t start, uint64_t end, uint32_t prot, uint64_t file_pa);
+int mm_page_backed(uint64_t va);
 int mm_load_page(uint64_t va, uint32_t prot, const uint8_t *src, uint64_t offset, uint64_t n);
 int mm_user_ok(uint64_t ptr, uint64_t len, int write);
+/* 1 when addr lies in a region the payload mapped (whatever its protection). */
+int mm_is_mapped(uint64_t addr);
 uint64_t mm_brk(uint64_t want);
 void mm_set_brk_base(uint64_t base);
 
@@ -165,15 +173,59 @@ uint64_t elf_build_stack(const struct payload_image *img);
 
 /* syscall.c, hostcall.c */
 int64_t shim_syscall(struct syscall_frame *f);
+/* Per syscall number and disposition (BURH_SC_*): how often the payload made it. Writes the
+ * used entries to out (room for BURH_SC_STATS_MAX) and returns their number. */
+uint32_t shim_stats_export(volatile struct burh_sc_stat *out);
 int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled);
+/* fstat/newfstatat: 0 when the call names its fd (not a path), else -errno. */
+int64_t fwd_stat_target(uint64_t nr, const uint64_t a[6]);
+/* Writes a struct stat of the given file type bits to the payload's buf; 0 or -EFAULT. */
+int64_t fwd_fill_stat(uint64_t buf, uint32_t mode);
 /* Polls host descriptors held in shim memory (epoll); replies checked as for poll. */
 int64_t fwd_poll_host(struct burh_hc_pollfd *fds, uint32_t nfds, int64_t timeout);
 /* thread.c: clone, futex, thread exit and switches at blocking calls. May replace *f with
  * another thread's registers (its result is returned); may lower a poll timeout in a[]. */
 int64_t thread_syscall(struct syscall_frame *f, uint64_t a[6], int *handled);
 void thread_after_syscall(uint64_t nr, const uint64_t a[6]);
+#define SHIM_THREAD_MAX 16
+/* Returned by local_syscall when the call must wait: dispatch parks the thread on the channel
+ * named by thread_block_on (never a value the payload sees: not an -errno). */
+#define SHIM_BLOCKED (-((int64_t)1 << 40))
+int thread_others_alive(void);
+void thread_block_on(const void *channel);
+int64_t thread_block(struct syscall_frame *f);
+void thread_wake_channel(const void *channel);
+/* A blocking write continued after a park: the bytes it moved so far, kept per thread and
+ * keyed by its (fd, buf, len) so another call never inherits them. */
+uint64_t thread_io_done(const uint64_t a[3]);
+void thread_io_set(const uint64_t a[3], uint64_t done);
+/* The running thread's slot in [0, SHIM_THREAD_MAX); the slot of a live thread's tid, or -1. */
+int thread_slot(void);
+int thread_slot_of_tid(int64_t tid);
+void thread_interrupt(int slot);
+/* signal.c: actions, per-thread masks and alternate stacks, delivery, rt_sigreturn. */
+void sig_init(void);
+void sig_thread_start(int slot, int parent);
+int64_t sig_syscall(struct syscall_frame *f, const uint64_t a[6], int *handled);
+/* A ring-3 exception the shim did not resolve: 0 when f now enters the payload's handler. */
+int sig_fault(struct trap_frame *f, uint64_t cr2);
+/* Delivers a due signal at syscall return by filling g_sig_frame (and g_sig_frame_pending). */
+void sig_after_syscall(const struct syscall_frame *s, int64_t ret);
+/* When set, the return to ring 3 restores every register from g_sig_frame (iretq), not from
+ * the syscall frame; whoever returns clears it. */
+extern struct trap_frame g_sig_frame;
+extern int g_sig_frame_pending;
+/* Set whenever a signal may have become deliverable (pending, or a mask or thread changed):
+ * sig_after_syscall runs only then, as every instruction on the syscall path is emulated on a
+ * PVM host. */
+extern int g_sig_due;
+/* Running counts for the boot marks, published to the block at each hostcall. */
+extern uint64_t g_faults_resolved, g_syscalls_made;
 /* localfd.c: pipes, eventfds, epoll, dup of stdio, futex, sysinfo */
 int64_t local_syscall(uint64_t nr, const uint64_t a[6], int *handled);
+/* ppoll: checks its sigmask and timeout and replaces a[2] by the timeout in milliseconds
+ * (-1 forever), so it runs as poll does; 0 or -errno. */
+int64_t local_ppoll_timeout(uint64_t a[6]);
 
 static inline void outl(uint16_t port, uint32_t value)
 {
@@ -190,5 +242,33 @@ static inline uint64_t read_cr2(void)
 #ifndef BURH_SHIM_HOST_TEST
 #pragma GCC visibility pop
 #endif
+
+/* XMM0-15 to or from 256 bytes at p (the part of the FP state the shim switches without
+ * XSAVE; the compiler never touches these registers in shim code: -mgeneral-regs-only). */
+static inline void cpu_xmm_save(uint8_t *p)
+{
+    __asm__ volatile("movdqu %%xmm0, 0(%0); movdqu %%xmm1, 16(%0); movdqu %%xmm2, 32(%0);"
+                     "movdqu %%xmm3, 48(%0); movdqu %%xmm4, 64(%0); movdqu %%xmm5, 80(%0);"
+                     "movdqu %%xmm6, 96(%0); movdqu %%xmm7, 112(%0); movdqu %%xmm8, 128(%0);"
+                     "movdqu %%xmm9, 144(%0); movdqu %%xmm10, 160(%0); movdqu %%xmm11, 176(%0);"
+                     "movdqu %%xmm12, 192(%0); movdqu %%xmm13, 208(%0);"
+                     "movdqu %%xmm14, 224(%0); movdqu %%xmm15, 240(%0)"
+                     :
+                     : "r"(p)
+                     : "memory");
+}
+
+static inline void cpu_xmm_load(const uint8_t *p)
+{
+    __asm__ volatile("movdqu 0(%0), %%xmm0; movdqu 16(%0), %%xmm1; movdqu 32(%0), %%xmm2;"
+                     "movdqu 48(%0), %%xmm3; movdqu 64(%0), %%xmm4; movdqu 80(%0), %%xmm5;"
+                     "movdqu 96(%0), %%xmm6; movdqu 112(%0), %%xmm7; movdqu 128(%0), %%xmm8;"
+                     "movdqu 144(%0), %%xmm9; movdqu 160(%0), %%xmm10; movdqu 176(%0), %%xmm11;"
+                     "movdqu 192(%0), %%xmm12; movdqu 208(%0), %%xmm13;"
+                     "movdqu 224(%0), %%xmm14; movdqu 240(%0), %%xmm15"
+                     :
+                     : "r"(p)
+                     : "memory");
+}
 
 #endif /* BURH_SHIM_H */

@@ -7,8 +7,6 @@
 #define SYS_mprotect        10
 #define SYS_munmap          11
 #define SYS_brk             12
-#define SYS_rt_sigaction    13
-#define SYS_rt_sigprocmask  14
 #define SYS_ioctl           16
 #define SYS_sched_yield     24
 #define SYS_mremap          25
@@ -22,13 +20,14 @@
 #define SYS_geteuid         107
 #define SYS_getegid         108
 #define SYS_getppid         110
-#define SYS_sigaltstack     131
 #define SYS_arch_prctl      158
 #define SYS_futex           202
+#define SYS_clock_getres    229
 #define SYS_exit_group      231
 #define SYS_openat          257
 #define SYS_newfstatat      262
 #define SYS_readlinkat      267
+#define SYS_ppoll           271
 #define SYS_set_robust_list 273
 #define SYS_prlimit64       302
 #define SYS_getrandom       318
@@ -45,13 +44,6 @@
 #define ARCH_GET_FS         0x1003
 #define RLIMIT_STACK        3
 #define KEEP_PID            1
-
-#define NSIG 64
-struct sigaction_record {
-    uint64_t handler, flags, restorer, mask;
-};
-static struct sigaction_record g_sigactions[NSIG];
-static uint64_t g_sigmask;
 
 static int page_aligned(uint64_t v)
 {
@@ -114,46 +106,6 @@ static int64_t sys_range(uint64_t nr, uint64_t addr, uint64_t len, uint64_t arg)
     }
 }
 
-static int64_t sys_sigaction(int64_t sig, uint64_t act, uint64_t old, uint64_t setsize)
-{
-    if (sig < 1 || sig > NSIG || setsize != 8 || sig == 9 || sig == 19)
-        return -EINVAL;
-    struct sigaction_record *rec = &g_sigactions[sig - 1], next;
-    if (act) {
-        if (mm_user_ok(act, sizeof(next), 0) != 0)
-            return -EFAULT;
-        memcpy(&next, (const void *)(uintptr_t)act, sizeof(next));
-    }
-    if (old) {
-        if (mm_user_ok(old, sizeof(*rec), 1) != 0)
-            return -EFAULT;
-        memcpy((void *)(uintptr_t)old, rec, sizeof(*rec));
-    }
-    if (act)
-        *rec = next; /* recorded; signals are not delivered yet */
-    return 0;
-}
-
-static int64_t sys_sigprocmask(int64_t how, uint64_t set, uint64_t old, uint64_t setsize)
-{
-    uint64_t mask = 0;
-    if (setsize != 8 || how < 0 || how > 2)
-        return -EINVAL;
-    if (set) {
-        if (mm_user_ok(set, 8, 0) != 0)
-            return -EFAULT;
-        memcpy(&mask, (const void *)(uintptr_t)set, 8);
-    }
-    if (old) {
-        if (mm_user_ok(old, 8, 1) != 0)
-            return -EFAULT;
-        memcpy((void *)(uintptr_t)old, &g_sigmask, 8);
-    }
-    if (set)
-        g_sigmask = how == 0 ? g_sigmask | mask : how == 1 ? g_sigmask & ~mask : mask;
-    return 0;
-}
-
 static int64_t sys_uname(uint64_t buf)
 {
     static const char fields[6][65] = {"Linux",  "burh-keep", "6.1.0-burh", "#1 burh kvm shim",
@@ -212,6 +164,22 @@ static int64_t sys_prlimit(int64_t pid, int64_t resource, uint64_t new_limit, ui
     return 0;
 }
 
+/* The clocks fwd_clock answers (realtime, monotonic and their coarse, raw and boot-time
+ * variants) come from the host's clock_gettime in nanoseconds; CPU-time clocks are not offered
+ * there, so not here either. */
+static int64_t sys_clock_getres(int64_t clock_id, uint64_t out)
+{
+    static const int64_t one_ns[2] = {0, 1};
+    if (clock_id < 0 || clock_id > 7 || clock_id == 2 || clock_id == 3)
+        return -EINVAL;
+    if (out) {
+        if (mm_user_ok(out, sizeof(one_ns), 1) != 0)
+            return -EFAULT;
+        memcpy((void *)(uintptr_t)out, one_ns, sizeof(one_ns));
+    }
+    return 0;
+}
+
 static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
 {
     *handled = 1;
@@ -228,12 +196,10 @@ static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
         return sys_arch_prctl((int64_t)a[0], a[1]);
     case SYS_set_robust_list:
         return 0;
-    case SYS_rt_sigaction:
-        return sys_sigaction((int64_t)a[0], a[1], a[2], a[3]);
-    case SYS_rt_sigprocmask:
-        return sys_sigprocmask((int64_t)a[0], a[1], a[2], a[3]);
     case SYS_getrandom:
         return sys_getrandom(a[0], a[1], a[2]);
+    case SYS_clock_getres:
+        return sys_clock_getres((int64_t)a[0], a[1]);
     case SYS_uname:
         return sys_uname(a[0]);
     case SYS_getpid:
@@ -266,21 +232,75 @@ static int64_t served_syscall(uint64_t nr, const uint64_t a[6], int *handled)
     }
 }
 
-/* Called from syscall_entry with the payload's registers; the result goes back in RAX. */
-int64_t shim_syscall(struct syscall_frame *f)
+static uint32_t g_counts[3][BURH_SC_NR_MAX];
+uint64_t g_syscalls_made;
+
+static void count(uint64_t nr, uint32_t disposition)
 {
-    uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    if (nr < BURH_SC_NR_MAX && g_counts[disposition][nr] != UINT32_MAX)
+        g_counts[disposition][nr]++;
+}
+
+uint32_t shim_stats_export(volatile struct burh_sc_stat *out)
+{
+    uint32_t n = 0;
+    for (uint32_t nr = 0; nr < BURH_SC_NR_MAX; nr++) {
+        for (uint32_t d = 0; d < 3; d++) {
+            if (!g_counts[d][nr])
+                continue;
+            out[n].nr = (uint16_t)nr;
+            out[n].disposition = (uint16_t)d;
+            out[n].count = g_counts[d][nr];
+            n++;
+        }
+    }
+    return n;
+}
+
+static int64_t dispatch(struct syscall_frame *f, uint64_t a[6], uint32_t *disposition)
+{
     int handled;
+    uint64_t nr = f->nr;
+    *disposition = BURH_SC_SERVED;
+    if (nr == SYS_ppoll) {
+        int64_t err = local_ppoll_timeout(a);
+        if (err < 0)
+            return err;
+    }
     int64_t ret = thread_syscall(f, a, &handled);
     if (handled)
         return ret; /* possibly another thread's result: f now holds its registers */
-    ret = local_syscall(f->nr, a, &handled);
+    ret = sig_syscall(f, a, &handled);
     if (!handled)
-        ret = served_syscall(f->nr, a, &handled);
+        ret = local_syscall(nr, a, &handled);
     if (!handled)
-        ret = fwd_syscall(f->nr, a, &handled);
+        ret = served_syscall(nr, a, &handled);
+    if (!handled) {
+        *disposition = BURH_SC_FORWARDED;
+        ret = fwd_syscall(nr, a, &handled);
+    }
     if (!handled)
-        shim_log("syscall %lu not supported: -ENOSYS", (unsigned long)f->nr);
-    thread_after_syscall(f->nr, a);
+        shim_log("syscall %lu not supported: -ENOSYS", (unsigned long)nr);
+    if (ret == SHIM_BLOCKED)
+        return thread_block(f); /* another thread's result: f now holds its registers */
+    thread_after_syscall(nr, a);
+    return ret;
+}
+
+/* Called from syscall_entry (or the fault path) with the payload's registers; the result goes
+ * back in RAX, unless g_sig_frame_pending says every register comes from g_sig_frame. */
+int64_t shim_syscall(struct syscall_frame *f)
+{
+    uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
+    uint64_t nr = f->nr;
+    uint32_t disposition;
+    g_syscalls_made++;
+    if (nr == SYS_exit || nr == SYS_exit_group)
+        count(nr, BURH_SC_SERVED); /* exit_group does not come back to be counted */
+    int64_t ret = dispatch(f, a, &disposition);
+    if (nr != SYS_exit && nr != SYS_exit_group)
+        count(nr, ret == -ENOSYS ? BURH_SC_REFUSED : disposition);
+    if (g_sig_due)
+        sig_after_syscall(f, ret);
     return ret;
 }

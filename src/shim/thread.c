@@ -1,5 +1,6 @@
 /* thread.c: cooperative threads on the one vCPU: clone, futex waits and wakes, thread exit, and
- * switches only at syscalls that may block (futex, poll, epoll, nanosleep). */
+ * switches only at syscalls that may block (futex, poll, epoll, nanosleep, a full or empty
+ * shim pipe). */
 #include "shim/shim.h"
 
 #define SYS_poll            7
@@ -12,6 +13,7 @@
 #define SYS_clock_nanosleep 230
 #define SYS_epoll_wait      232
 #define SYS_epoll_pwait     281
+#define SYS_ppoll           271
 #define SYS_clone3          435
 
 #define EAGAIN    11
@@ -24,12 +26,13 @@
 #define CLONE_CHILD_CLEARTID 0x00200000ull
 #define CLONE_CHILD_SETTID   0x01000000ull
 
-#define THREAD_MAX     16
+#define THREAD_MAX     SHIM_THREAD_MAX
 #define EXT_STATE_SIZE 4096 /* XSAVE area for x87/SSE/AVX (XCR0 <= 7) with room to spare */
 #define POLL_SLICE_MS  10   /* a poll may not block longer while another thread waits to run */
 #define SYSCALL_LEN    2    /* "syscall" is 0f 05: a restarted call re-executes it */
 
-enum thread_state { T_FREE = 0, T_RUNNING, T_READY, T_FUTEX };
+/* T_CHANNEL: parked in a read or write on a shim descriptor until thread_wake_channel. */
+enum thread_state { T_FREE = 0, T_RUNNING, T_READY, T_FUTEX, T_CHANNEL };
 
 struct thread {
     enum thread_state state;
@@ -41,13 +44,51 @@ struct thread {
     uint64_t fs_base;
     uint64_t clear_tid; /* CLONE_CHILD_CLEARTID / set_tid_address */
     uint64_t futex_addr;
-    int futex_timed; /* its wait had a timeout: it may end with ETIMEDOUT */
+    int futex_timed;     /* its wait had a timeout: it may end with ETIMEDOUT */
+    const void *channel; /* T_CHANNEL: what it waits on (a pipe, an eventfd) */
+    uint64_t io_key[3];  /* the parked write (fd, buf, len) that io_done belongs to */
+    uint64_t io_done;    /* bytes that write already moved before it parked */
 };
 
 static struct thread g_threads[THREAD_MAX] = {{.state = T_RUNNING, .tid = 1}};
 static uint8_t g_ext[THREAD_MAX][EXT_STATE_SIZE] __attribute__((aligned(64)));
 static int g_cur, g_count = 1;
 static int32_t g_next_tid = 2;
+static const void *g_block_channel; /* set by thread_block_on for the SHIM_BLOCKED return */
+static int g_channel_waiters;       /* threads in T_CHANNEL: most wakes find none, cheaply */
+
+int thread_slot(void)
+{
+    return g_cur;
+}
+
+int thread_slot_of_tid(int64_t tid)
+{
+    for (int i = 0; i < THREAD_MAX; i++)
+        if (g_threads[i].state != T_FREE && g_threads[i].tid == tid)
+            return i;
+    return -1;
+}
+
+/* A signal for a parked thread: a futex wait, or a blocking call it gave way in, ends with
+ * EINTR when the thread next runs (its handler runs then, at the syscall's return). */
+void thread_interrupt(int slot)
+{
+    struct thread *t = &g_threads[slot];
+    if (slot == g_cur)
+        return;
+    if (t->state == T_FUTEX || t->state == T_CHANNEL) {
+        g_channel_waiters -= t->state == T_CHANNEL;
+        t->state = T_READY;
+        t->futex_timed = 0;
+    } else if (!(t->state == T_READY && t->restart)) {
+        return;
+    }
+    t->restart = 0;
+    t->rax = t->io_done ? (int64_t)t->io_done : -EINTR; /* a write that moved bytes says so */
+    t->io_done = 0;
+    t->fresh = 1;
+}
 
 static int have_xsave(void)
 {
@@ -71,15 +112,7 @@ static void save_ext(int i)
         __asm__ volatile("xsave64 %0" : "=m"(g_ext[i]) : "a"(7u), "d"(0u) : "memory");
         return;
     }
-    __asm__ volatile("movdqu %%xmm0, 0(%0); movdqu %%xmm1, 16(%0); movdqu %%xmm2, 32(%0);"
-                     "movdqu %%xmm3, 48(%0); movdqu %%xmm4, 64(%0); movdqu %%xmm5, 80(%0);"
-                     "movdqu %%xmm6, 96(%0); movdqu %%xmm7, 112(%0); movdqu %%xmm8, 128(%0);"
-                     "movdqu %%xmm9, 144(%0); movdqu %%xmm10, 160(%0); movdqu %%xmm11, 176(%0);"
-                     "movdqu %%xmm12, 192(%0); movdqu %%xmm13, 208(%0);"
-                     "movdqu %%xmm14, 224(%0); movdqu %%xmm15, 240(%0)"
-                     :
-                     : "r"(p)
-                     : "memory");
+    cpu_xmm_save(p);
 }
 
 static void load_ext(int i)
@@ -89,15 +122,7 @@ static void load_ext(int i)
         __asm__ volatile("xrstor64 %0" : : "m"(g_ext[i]), "a"(7u), "d"(0u) : "memory");
         return;
     }
-    __asm__ volatile("movdqu 0(%0), %%xmm0; movdqu 16(%0), %%xmm1; movdqu 32(%0), %%xmm2;"
-                     "movdqu 48(%0), %%xmm3; movdqu 64(%0), %%xmm4; movdqu 80(%0), %%xmm5;"
-                     "movdqu 96(%0), %%xmm6; movdqu 112(%0), %%xmm7; movdqu 128(%0), %%xmm8;"
-                     "movdqu 144(%0), %%xmm9; movdqu 160(%0), %%xmm10; movdqu 176(%0), %%xmm11;"
-                     "movdqu 192(%0), %%xmm12; movdqu 208(%0), %%xmm13;"
-                     "movdqu 224(%0), %%xmm14; movdqu 240(%0), %%xmm15"
-                     :
-                     : "r"(p)
-                     : "memory");
+    cpu_xmm_load(p);
 }
 
 static int other_ready(int fresh_only)
@@ -126,7 +151,7 @@ static int pick_next(void)
             return i;
         }
     }
-    shim_abort("deadlock: all %d threads wait on futexes (one vCPU)", g_count);
+    shim_abort("deadlock: all %d threads wait on futexes or shim pipes (one vCPU)", g_count);
 }
 
 /* Makes thread `next` current: its registers replace the frame the syscall returns through. */
@@ -226,12 +251,65 @@ static int64_t thread_clone(struct syscall_frame *f, const uint64_t a[6])
     c->state = T_READY;
     c->fresh = 1;
     save_ext(slot); /* the child starts with the parent's vector state */
+    sig_thread_start(slot, g_cur);
     if (flags & CLONE_PARENT_SETTID)
         memcpy((void *)(uintptr_t)a[2], &c->tid, 4);
     if (flags & CLONE_CHILD_SETTID)
         memcpy((void *)(uintptr_t)a[3], &c->tid, 4);
     g_count++;
     return c->tid;
+}
+
+int thread_others_alive(void)
+{
+    return g_count > 1;
+}
+
+void thread_block_on(const void *channel)
+{
+    g_block_channel = channel;
+}
+
+/* The running thread parks on the channel thread_block_on named; when woken it re-executes
+ * its syscall (RIP rewound), which finds the pipe changed. */
+int64_t thread_block(struct syscall_frame *f)
+{
+    struct thread *t = &g_threads[g_cur];
+    if (g_count == 1)
+        shim_abort("deadlock: a blocking read or write on a shim pipe with one thread");
+    t->state = T_CHANNEL;
+    t->channel = g_block_channel;
+    g_channel_waiters++;
+    return switch_away(f, 0, 1);
+}
+
+/* Every shim pipe read or write calls this: with nobody parked it costs one comparison (each
+ * instruction counts when the shim is emulated). */
+void thread_wake_channel(const void *channel)
+{
+    for (int i = 0; i < THREAD_MAX && g_channel_waiters; i++) {
+        struct thread *t = &g_threads[i];
+        if (t->state == T_CHANNEL && t->channel == channel) {
+            t->state = T_READY;
+            t->fresh = 1;
+            g_channel_waiters--;
+        }
+    }
+}
+
+uint64_t thread_io_done(const uint64_t a[3])
+{
+    struct thread *t = &g_threads[g_cur];
+    if (t->io_key[0] != a[0] || t->io_key[1] != a[1] || t->io_key[2] != a[2])
+        t->io_done = 0; /* another call than the one that parked */
+    return t->io_done;
+}
+
+void thread_io_set(const uint64_t a[3], uint64_t done)
+{
+    struct thread *t = &g_threads[g_cur];
+    memcpy(t->io_key, a, sizeof(t->io_key));
+    t->io_done = done;
 }
 
 /* exit of one thread while others live: clear and wake its tid word (pthread_join waits on
@@ -254,6 +332,7 @@ static int64_t block_timeout(uint64_t nr, const uint64_t a[6])
 {
     switch (nr) {
     case SYS_poll:
+    case SYS_ppoll: /* its timeout already in milliseconds (local_ppoll_timeout) */
         return (int64_t)(int32_t)a[2];
     case SYS_epoll_wait:
     case SYS_epoll_pwait:
@@ -300,7 +379,7 @@ int64_t thread_syscall(struct syscall_frame *f, uint64_t a[6], int *handled)
     /* Threads that yielded wait their turn: block no longer than a slice. */
     if (other_ready(0) && nr != SYS_nanosleep && nr != SYS_clock_nanosleep &&
         (timeout < 0 || timeout > POLL_SLICE_MS))
-        a[nr == SYS_poll ? 2 : 3] = POLL_SLICE_MS;
+        a[nr == SYS_poll || nr == SYS_ppoll ? 2 : 3] = POLL_SLICE_MS;
     return 0;
 }
 

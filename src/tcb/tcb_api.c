@@ -31,6 +31,12 @@ static const hostcall_shape hostcall_shapes[] = {
     {BURH_HC_FCNTL, "fd, cmd, arg", 0, 0},
     {BURH_HC_CLOCK_GETTIME, "clock_id -> sec, nsec", 0, 0},
     {BURH_HC_NANOSLEEP, "sec, nsec", 0, 0},
+    {BURH_HC_GETSOCKOPT, "fd, level, optname, optlen -> value", 0, BURH_HC_OPT_MAX},
+    {BURH_HC_SENDTO, "fd, flags, len, addrlen, sockaddr, data",
+     BURH_HC_SOCKADDR_MAX + BURH_HC_MSG_MAX, 0},
+    {BURH_HC_RECVFROM, "fd, flags, len, addrlen_cap -> data, sockaddr, addrlen", 0,
+     BURH_HC_SOCKADDR_MAX + BURH_HC_MSG_MAX},
+    {BURH_HC_FSTAT, "fd -> file type bits only", 0, 0},
 };
 
 static json_t *hostcalls(void)

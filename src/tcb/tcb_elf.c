@@ -1,13 +1,14 @@
-/* tcb_elf.c: reads what burh tcb needs from an ELF64 file: DT_NEEDED, code size, .text size. */
+/* tcb_elf.c: reads what burh tcb needs from an ELF64 file: DT_NEEDED, code sizes, symbols. */
 #include <elf.h>
 #include <string.h>
 
-#include "burh/tcb.h"
+#include "tcb/tcb_internal.h"
 
 #define EHDR_SIZE 64u
 #define PHDR_SIZE 56u
 #define SHDR_SIZE 64u
 #define DYN_SIZE  16u
+#define SYM_SIZE  24u
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -161,18 +162,10 @@ static burh_tcb_status read_text_size(const elf_view *v, burh_tcb_elf_info *out)
     return BURH_TCB_OK;
 }
 
-burh_tcb_status burh_tcb_elf_parse(const uint8_t *bytes, size_t len, burh_tcb_elf_info *out)
+/* The header's tables; the caller has checked the magic, class, byte order and length. */
+static elf_view view_of(const uint8_t *bytes, size_t len)
 {
-    if (out == NULL || (bytes == NULL && len != 0))
-        return BURH_TCB_ERR_ARGUMENT;
-    memset(out, 0, sizeof *out);
-    if (len < EI_NIDENT || memcmp(bytes, ELFMAG, SELFMAG) != 0)
-        return BURH_TCB_ERR_NOT_ELF;
-    if (bytes[EI_CLASS] != ELFCLASS64 || bytes[EI_DATA] != ELFDATA2LSB)
-        return BURH_TCB_ERR_NOT_ELF;
-    if (len < EHDR_SIZE)
-        return BURH_TCB_ERR_TRUNCATED;
-    elf_view v = {
+    return (elf_view){
         .bytes = bytes,
         .len = len,
         .phoff = rd64(bytes + 0x20),
@@ -183,11 +176,68 @@ burh_tcb_status burh_tcb_elf_parse(const uint8_t *bytes, size_t len, burh_tcb_el
         .shnum = rd16(bytes + 0x3c),
         .shstrndx = rd16(bytes + 0x3e),
     };
+}
+
+static bool is_elf64_le(const uint8_t *bytes, size_t len)
+{
+    return len >= EI_NIDENT && memcmp(bytes, ELFMAG, SELFMAG) == 0 &&
+           bytes[EI_CLASS] == ELFCLASS64 && bytes[EI_DATA] == ELFDATA2LSB;
+}
+
+burh_tcb_status burh_tcb_elf_parse(const uint8_t *bytes, size_t len, burh_tcb_elf_info *out)
+{
+    if (out == NULL || (bytes == NULL && len != 0))
+        return BURH_TCB_ERR_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    if (!is_elf64_le(bytes, len))
+        return BURH_TCB_ERR_NOT_ELF;
+    if (len < EHDR_SIZE)
+        return BURH_TCB_ERR_TRUNCATED;
+    elf_view v = view_of(bytes, len);
     out->type = rd16(bytes + 0x10);
     burh_tcb_status st = read_segments(&v, out);
     if (st == BURH_TCB_OK)
         st = read_text_size(&v, out);
     return st;
+}
+
+/* Whether one SHT_SYMTAB/SHT_DYNSYM section names `name` (n bytes with its NUL). Names are
+ * read through st_name offsets, so tail-merged string tables are handled. */
+static bool symtab_names(const elf_view *v, const uint8_t *sh, const char *name, size_t n)
+{
+    uint64_t off = rd64(sh + 0x18), size = rd64(sh + 0x20), entsize = rd64(sh + 0x38);
+    uint32_t link = rd32(sh + 0x28);
+    if (entsize < SYM_SIZE || link >= v->shnum || !table_fits(off, size / entsize, entsize, v->len))
+        return false;
+    const uint8_t *strsh = v->bytes + v->shoff + (uint64_t)link * v->shentsize;
+    uint64_t str_off = rd64(strsh + 0x18), str_size = rd64(strsh + 0x20);
+    if (!table_fits(str_off, str_size, 1, v->len))
+        return false;
+    for (uint64_t k = 0; k < size / entsize; k++) {
+        uint32_t st_name = rd32(v->bytes + off + k * entsize);
+        if (st_name < str_size && str_size - st_name >= n &&
+            memcmp(v->bytes + str_off + st_name, name, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool tcb_elf_has_symbol(const uint8_t *bytes, size_t len, const char *name)
+{
+    if (bytes == NULL || name == NULL || !is_elf64_le(bytes, len) || len < EHDR_SIZE)
+        return false;
+    elf_view v = view_of(bytes, len);
+    if (v.shnum == 0 || v.shentsize < SHDR_SIZE ||
+        !table_fits(v.shoff, v.shnum, v.shentsize, v.len))
+        return false;
+    size_t n = strlen(name) + 1;
+    for (uint16_t i = 0; i < v.shnum; i++) {
+        const uint8_t *sh = v.bytes + v.shoff + (uint64_t)i * v.shentsize;
+        uint32_t type = rd32(sh + 4);
+        if ((type == SHT_SYMTAB || type == SHT_DYNSYM) && symtab_names(&v, sh, name, n))
+            return true;
+    }
+    return false;
 }
 
 const char *burh_tcb_status_name(burh_tcb_status status)

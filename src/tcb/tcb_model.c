@@ -30,7 +30,8 @@ static const backend_model models[BURH_TCB_BACKEND_COUNT] = {
          "burh-keepldr --backend nil"},
     [BURH_TCB_KVM] =
         {"a KVM virtual machine: burh's shim (ring 0) and the payload (ring 3)",
-         "burh-shim.elf, burh-wasmldr and its libraries, AND the host's kernel and hypervisor",
+         "burh-shim.elf and burh-wasmldr-static (with the libraries linked into it), AND the "
+         "host's kernel and hypervisor",
          "isolation from other host processes and other keeps, by the hypervisor",
          "the host controls the hypervisor: it reads and changes all guest memory and registers; "
          "the evidence is unsigned",
@@ -39,37 +40,51 @@ static const backend_model models[BURH_TCB_BACKEND_COUNT] = {
          "host only by 32-bit port writes to 0x500-0x502 (hostcall_abi.h) and KVM_EXIT_MMIO "
          "ends the keep",
          "burh-keepldr --backend kvm"},
+    /* ASSUMED for snp and tdx (neither is launched by this tree): the kvm keep's design with
+     * the memory made private, as docs/snp.md and docs/ARCHITECTURE.md plan: the same shim
+     * (changed for the platform) and burh-wasmldr-static, no guest Linux. */
     [BURH_TCB_SNP] =
-        {"an AMD SEV-SNP confidential VM (guest Linux kernel, burh-wasmldr as a process)",
-         "the AMD CPU, its secure processor firmware (AMD-SP) and the VM's launch firmware, the "
-         "guest Linux kernel and libraries, burh-wasmldr",
+        {"an AMD SEV-SNP VM running burh's shim and burh-wasmldr-static, as the kvm keep "
+         "(ASSUMED: the design of docs/snp.md, not launched by this tree)",
+         "the AMD CPU and its secure processor firmware (AMD-SP), burh-shim.elf (with the SNP "
+         "changes of docs/snp.md) and burh-wasmldr-static with the libraries linked into it; "
+         "no guest Linux kernel and no launch firmware (the shim is the guest kernel). If "
+         "burh-wasmldr is run instead as a process on a guest Linux (the only way its "
+         "configfs-tsm attester works today), that kernel, its firmware and its libraries join "
+         "the TCB and burh tcb does not measure them",
          "memory encrypted and integrity-protected (RMP) against the host, its hypervisor and "
          "administrator; evidence signed by the AMD-SP (VCEK) binds the launch measurement and "
          "the keep's TLS key",
-         "the host is trusted for availability only (it can stop, slow or starve the keep); "
-         "side channels (cache timing, page-fault patterns, power) are out of scope; the guest "
-         "kernel is in the TCB and not measured by burh tcb",
-         "the pages the guest kernel marks shared (unencrypted): its swiotlb/virtio buffers and "
-         "GHCB; not measured by burh tcb",
-         "the guest kernel's virtio devices use DMA through shared bounce buffers "
-         "(swiotlb); burh-wasmldr itself does no DMA",
-         "this tree has no SNP launcher: run burh-wasmldr --backend auto in an SNP guest"},
+         "the host is trusted for availability only (it can stop, slow or starve the keep); it "
+         "sees every hostcall (socket metadata, sizes, timing; the workload channel is TLS); "
+         "side channels (cache timing, page-fault patterns, power) are out of scope",
+         "the hostcall block, the one range left shared, and the GHCB page (docs/snp.md); all "
+         "other guest memory is private",
+         "none: the shim drives no device; the host is reached only through the hostcall block",
+         "not in this tree yet: docs/snp.md plans keepldr --backend kvm with KVM_SEV_SNP_*"},
     [BURH_TCB_TDX] =
-        {"an Intel TDX trust domain (guest Linux kernel, burh-wasmldr as a process)",
-         "the Intel CPU, the TDX module and quoting enclave, the TD's launch firmware, the "
-         "guest Linux kernel and libraries, burh-wasmldr",
+        {"an Intel TDX trust domain running burh's shim and burh-wasmldr-static (ASSUMED: the "
+         "kvm keep's design, as for snp; this tree has no TDX design or launcher)",
+         "the Intel CPU, the TDX module, the quoting enclave that signs quotes, burh-shim.elf "
+         "(changed for TDX: TDCALL/TDVMCALL instead of port writes) and burh-wasmldr-static "
+         "with its linked libraries; no guest Linux kernel. A guest-Linux deployment adds that "
+         "kernel, its firmware and libraries, unmeasured, as for snp",
          "memory encrypted and integrity-protected against the host and its VMM; a quote "
          "signed through the quoting enclave binds the TD measurement and the keep's TLS key",
-         "the host is trusted for availability only; side channels are out of scope; the guest "
-         "kernel is in the TCB and not measured by burh tcb",
-         "the pages the guest kernel converts to shared (virtio buffers); not measured by "
-         "burh tcb",
-         "the guest kernel's virtio devices use DMA through shared bounce buffers "
-         "(swiotlb); burh-wasmldr itself does no DMA",
-         "this tree has no TDX launcher: run burh-wasmldr --backend auto in a TD"},
+         "the host is trusted for availability only; it sees every hostcall (metadata, sizes, "
+         "timing); side channels are out of scope",
+         "the hostcall block, converted to shared (MapGPA); all other memory is private",
+         "none: the shim drives no device; the host is reached only through the hostcall block",
+         "not in this tree: no TDX launcher"},
 };
 
 static const char *const backend_names[BURH_TCB_BACKEND_COUNT] = {"nil", "kvm", "snp", "tdx"};
+
+/* kvm, and (assumed, see above) snp and tdx: burh's shim running burh-wasmldr-static. */
+static bool runs_shim(burh_tcb_backend b)
+{
+    return b != BURH_TCB_NIL;
+}
 
 const char *burh_tcb_backend_name(burh_tcb_backend backend)
 {
@@ -93,8 +108,8 @@ static json_t *string_list(const char *const *list)
     return arr;
 }
 
-/* kvm: which traced syscalls the shim would serve, forward as hostcalls, or refuse. */
-static json_t *kvm_syscalls(const json_t *trace)
+/* kvm, derived: the nil trace's syscalls, sorted by how the shim's tables would handle them. */
+static void kvm_derived(const json_t *trace, json_t *view)
 {
     json_t *served = json_array(), *forwarded = json_array(), *refused = json_array();
     size_t i;
@@ -107,89 +122,134 @@ static json_t *kvm_syscalls(const json_t *trace)
                                                                  : refused;
         json_array_append_new(to, json_string(s));
     }
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o}", "note",
-                     "the traced nil-keep syscalls of burh-wasmldr, sorted by how the shim's "
-                     "tables (src/shim/syscall.c, forward.c) would handle them",
-                     "shim_serves", string_list(burh_tcb_facts_shim_served), "shim_forwards",
-                     string_list(burh_tcb_facts_shim_forwarded), "traced_served_locally", served,
-                     "traced_forwarded_to_host", forwarded, "traced_unsupported_enosys", refused);
+    json_object_set_new(view, "served_locally", served);
+    json_object_set_new(view, "forwarded_to_host", forwarded);
+    json_object_set_new(view, "refused_enosys", refused);
 }
 
-/* The shim runs static ELF payloads only (docs/kvm.md). */
+/* kvm, counted: the names of one disposition list of the keep's own counts. */
+static json_t *counted_names(const json_t *stats, const char *disposition)
+{
+    json_t *arr = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(stats, disposition), i, e)
+        json_array_append(arr, json_object_get(e, "name"));
+    return arr;
+}
+
+/* kvm: counted inside a kvm keep when possible, else derived from the nil trace; the view
+ * always says which ("method"), and why it was not counted. */
+static json_t *kvm_syscalls(const json_t *trace, const json_t *kvm_run)
+{
+    json_t *view = json_pack("{s:o,s:o}", "shim_serves", string_list(burh_tcb_facts_shim_served),
+                             "shim_forwards", string_list(burh_tcb_facts_shim_forwarded));
+    if (json_is_true(json_object_get(kvm_run, "counted"))) {
+        const json_t *stats = json_object_get(kvm_run, "stats");
+        json_object_set_new(view, "method", json_string("counted"));
+        json_object_set_new(view, "note",
+                            json_string(json_string_value(json_object_get(kvm_run, "method"))));
+        json_object_set_new(view, "served_locally", counted_names(stats, "served"));
+        json_object_set_new(view, "forwarded_to_host", counted_names(stats, "forwarded"));
+        json_object_set_new(view, "refused_enosys", counted_names(stats, "refused"));
+        json_object_set(view, "run", (json_t *)kvm_run);
+        return view;
+    }
+    json_object_set(view, "why_not_counted", json_object_get(kvm_run, "why"));
+    if (!json_is_true(json_object_get(trace, "measured"))) {
+        json_object_set_new(view, "method", json_string("not measured"));
+        return view;
+    }
+    json_object_set_new(view, "method", json_string("derived"));
+    json_object_set_new(view, "note",
+                        json_string("NOT counted in a kvm keep: the nil keep's traced syscalls of "
+                                    "burh-wasmldr, sorted by how the shim's tables "
+                                    "(src/shim/syscall.c, localfd.c, thread.c, forward.c) would "
+                                    "handle them"));
+    kvm_derived(trace, view);
+    return view;
+}
+
+/* The shim runs static ELF payloads only (docs/kvm.md): burh-wasmldr-static. */
 static const char *kvm_payload_note(const json_t *binaries)
 {
     size_t i;
     json_t *bin;
     json_array_foreach(binaries, i, bin)
     {
-        if (strcmp(json_string_value(json_object_get(bin, "name")), "burh-wasmldr") == 0 &&
+        if (strcmp(json_string_value(json_object_get(bin, "name")), "burh-wasmldr-static") == 0 &&
             json_is_true(json_object_get(bin, "present")))
             return strcmp(json_string_value(json_object_get(bin, "linkage")), "static") == 0
-                       ? "burh-wasmldr is static, as the shim needs"
-                       : "burh-wasmldr is dynamically linked: the shim loads static payloads "
-                         "only, so these figures are of the nil build it would have to become";
+                       ? "burh-wasmldr-static: burh-wasmldr's objects linked statically, as the "
+                         "shim needs (no ld.so, no libcurl)"
+                       : "burh-wasmldr-static is dynamically linked: the shim cannot load it";
     }
-    return "burh-wasmldr is not built";
+    return "burh-wasmldr-static is not built (release builds make it): kvm figures incomplete";
 }
 
-static json_t *syscall_view(burh_tcb_backend b, const json_t *trace)
+static json_t *syscall_view(burh_tcb_backend b, const json_t *trace, const json_t *kvm_run)
 {
+    if (runs_shim(b)) {
+        json_t *view = kvm_syscalls(trace, kvm_run);
+        if (b != BURH_TCB_KVM)
+            json_object_set_new(view, "assumed",
+                                json_string("the kvm keep's figures: the same shim and payload"));
+        return view;
+    }
     bool measured = json_is_true(json_object_get(trace, "measured"));
-    if (b == BURH_TCB_KVM)
-        return measured
-                   ? kvm_syscalls(trace)
-                   : json_pack("{s:o,s:o}", "shim_serves", string_list(burh_tcb_facts_shim_served),
-                               "shim_forwards", string_list(burh_tcb_facts_shim_forwarded));
-    const char *who = b == BURH_TCB_NIL ? "made to the host kernel (traced, nil keep)"
-                                        : "made to the guest kernel inside the VM (traced on a "
-                                          "nil keep: the same program)";
-    return json_pack("{s:s,s:O*}", "note", who, "distinct",
+    return json_pack("{s:s,s:O*}", "note", "made to the host kernel (traced, nil keep)", "distinct",
                      measured ? json_object_get(trace, "syscalls") : NULL);
 }
 
 /* Code bytes in memory of the keep's binaries (PF_X segments) and of the libraries the loader
- * loaded: all of them when traced, else only its direct DT_NEEDED ones. */
+ * loaded: all of them when traced, else only its direct DT_NEEDED ones. On kvm the keep's
+ * binaries are static: their libraries are inside their PF_X bytes (split in linked_code). */
 static json_t *keep_code(const json_t *binaries, const json_t *io, burh_tcb_backend b)
 {
+    bool kvm = runs_shim(b);
     json_int_t own = 0, libs = 0;
-    bool traced = json_object_get(io, "libraries_text_bytes") != NULL;
+    bool traced = !kvm && json_object_get(io, "libraries_text_bytes") != NULL;
     size_t i, j;
     json_t *bin, *lib;
     json_array_foreach(binaries, i, bin)
     {
         const char *name = json_string_value(json_object_get(bin, "name"));
-        bool loader = strcmp(name, "burh-wasmldr") == 0;
-        bool in_keep = loader || (b == BURH_TCB_KVM && strcmp(name, "burh-shim.elf") == 0);
+        bool in_keep =
+            kvm ? strcmp(name, "burh-wasmldr-static") == 0 || strcmp(name, "burh-shim.elf") == 0
+                : strcmp(name, "burh-wasmldr") == 0;
         if (!in_keep || !json_is_true(json_object_get(bin, "present")))
             continue;
         own += json_integer_value(json_object_get(bin, "exec_bytes"));
-        if (loader && !traced) {
+        if (!kvm && !traced) {
             json_array_foreach(json_object_get(bin, "needed"), j, lib) libs +=
                 json_integer_value(json_object_get(lib, "text_bytes"));
         }
     }
     if (traced)
         libs = json_integer_value(json_object_get(io, "libraries_text_bytes"));
+    const char *from = kvm      ? "none loaded: both are static, their library code is counted "
+                                  "in their own bytes (per library: linked_code)"
+                       : traced ? "every library loaded in the trace (transitive)"
+                                : "direct DT_NEEDED only (not traced)";
     return json_pack("{s:I,s:I,s:I,s:s}", "burh_binaries_exec_bytes", own, "libraries_text_bytes",
-                     libs, "total_bytes", own + libs, "libraries_from",
-                     traced ? "every library loaded in the trace (transitive)"
-                            : "direct DT_NEEDED only (not traced)");
+                     libs, "total_bytes", own + libs, "libraries_from", from);
 }
 
 json_t *tcb_backend_view(burh_tcb_backend b, const json_t *trace, const json_t *binaries,
-                         const char *bin_dir)
+                         const json_t *kvm_run)
 {
-    (void)bin_dir;
     const backend_model *m = &models[b];
-    json_t *trusted_bins = b == BURH_TCB_KVM ? json_pack("[s,s]", "burh-shim.elf", "burh-wasmldr")
-                                             : json_pack("[s]", "burh-wasmldr");
+    json_t *trusted_bins = runs_shim(b) ? json_pack("[s,s]", "burh-shim.elf", "burh-wasmldr-static")
+                                        : json_pack("[s]", "burh-wasmldr");
     json_t *shared = json_pack("{s:s}", "what", m->memory_shared);
     json_t *dma = json_pack("{s:s}", "what", m->dma);
-    json_t *view_syscalls = syscall_view(b, trace);
-    if (b == BURH_TCB_KVM) {
+    json_t *view_syscalls = syscall_view(b, trace, kvm_run);
+    if (runs_shim(b)) {
         json_object_set_new(view_syscalls, "payload", json_string(kvm_payload_note(binaries)));
         json_object_set_new(shared, "hostcall_block_bytes",
                             json_integer((json_int_t)sizeof(struct burh_hc_block)));
+    }
+    if (b == BURH_TCB_KVM) {
         json_object_set_new(dma, "device_refs_in_host_code",
                             json_integer(burh_tcb_facts_kvm_device_refs));
         json_object_set_new(dma, "how_known",
@@ -210,7 +270,7 @@ json_t *tcb_backend_view(burh_tcb_backend b, const json_t *trace, const json_t *
 typedef struct crypto_op {
     const char *operation;
     const char *where;
-    const char *symbols[4]; /* OpenSSL names looked for in burh-wasmldr's dynamic symbols */
+    const char *symbols[4]; /* OpenSSL names looked for in the loaders' symbol tables */
     const char *constant_time;
 } crypto_op;
 
@@ -235,40 +295,50 @@ static const crypto_op crypto_ops[] = {
      "(an inference, not an OpenSSL statement)"},
 };
 
-static bool has_symbol(const uint8_t *bytes, size_t len, const char *sym)
-{
-    size_t n = strlen(sym) + 1; /* with its NUL, so "SHA256" does not match "SHA256_Init" */
-    for (const uint8_t *p = bytes; p != NULL && (size_t)(p - bytes) + n <= len; p++) {
-        p = memchr(p, sym[0], len - (size_t)(p - bytes));
-        if (p == NULL || (size_t)(p - bytes) + n > len)
-            break;
-        if (memcmp(p, sym, n) == 0 && (p == bytes || p[-1] == '\0'))
-            return true;
-    }
-    return false;
-}
+/* One loaded binary to look for symbols in; absent when it could not be read. */
+typedef struct scanned_binary {
+    uint8_t *bytes;
+    size_t len;
+    bool have;
+} scanned_binary;
 
-json_t *tcb_crypto(const char *bin_dir)
+static scanned_binary scan_binary(const char *bin_dir, const char *name)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/burh-wasmldr", bin_dir);
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    bool have = tcb_read_file(path, 1u << 30, &bytes, &len) == BURH_TCB_OK;
+    snprintf(path, sizeof path, "%s/%s", bin_dir, name);
+    scanned_binary b = {NULL, 0, false};
+    b.have = tcb_read_file(path, 1u << 30, &b.bytes, &b.len) == BURH_TCB_OK;
+    return b;
+}
+
+static json_t *symbols_in(const scanned_binary *b, const crypto_op *op)
+{
+    json_t *found = json_array();
+    for (size_t s = 0; s < 4 && op->symbols[s] != NULL; s++) {
+        if (b->have && tcb_elf_has_symbol(b->bytes, b->len, op->symbols[s]))
+            json_array_append_new(found, json_string(op->symbols[s]));
+    }
+    return found;
+}
+
+/* The dynamic loader's .dynsym names what it imports; the static one's .symtab (it is not
+ * stripped) names what was linked in, so both keeps' binaries are read for the same names. */
+json_t *tcb_crypto(const char *bin_dir)
+{
+    scanned_binary dyn = scan_binary(bin_dir, "burh-wasmldr");
+    scanned_binary stat = scan_binary(bin_dir, "burh-wasmldr-static");
     json_t *ops = json_array();
     for (size_t i = 0; i < sizeof crypto_ops / sizeof crypto_ops[0]; i++) {
         const crypto_op *op = &crypto_ops[i];
-        json_t *found = json_array();
-        for (size_t s = 0; s < 4 && op->symbols[s] != NULL; s++) {
-            if (have && has_symbol(bytes, len, op->symbols[s]))
-                json_array_append_new(found, json_string(op->symbols[s]));
-        }
-        json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:b,s:s}", "operation", op->operation,
-                                             "where", op->where, "symbols_found", found,
-                                             "constant_time_documented", 0, "constant_time",
-                                             op->constant_time));
+        json_array_append_new(ops, json_pack("{s:s,s:s,s:o,s:o,s:b,s:s}", "operation",
+                                             op->operation, "where", op->where, "symbols_found",
+                                             symbols_in(&dyn, op), "symbols_found_static",
+                                             symbols_in(&stat, op), "constant_time_documented", 0,
+                                             "constant_time", op->constant_time));
     }
-    free(bytes);
-    return json_pack("{s:s,s:b,s:o}", "library", "OpenSSL 3 (libcrypto, libssl)", "binary_scanned",
-                     have, "operations", ops);
+    free(dyn.bytes);
+    free(stat.bytes);
+    return json_pack("{s:s,s:b,s:b,s:o}", "library", "OpenSSL 3 (libcrypto, libssl)",
+                     "binary_scanned", dyn.have, "static_binary_scanned", stat.have, "operations",
+                     ops);
 }

@@ -111,8 +111,16 @@ static void print_api(FILE *out, const json_t *api)
             "bytes): %lld\n",
             num(hc, "abi_version"), num(hc, "shared_block_bytes"), num(hc, "count"));
     json_array_foreach(json_object_get(hc, "calls"), i, c)
-        fprintf(out, "    %2lld %-14s (%s) in <= %lld, out <= %lld bytes\n", num(c, "number"),
-                str(c, "name"), str(c, "params"), num(c, "max_in_bytes"), num(c, "max_out_bytes"));
+    {
+        if (!json_is_string(json_object_get(c, "params")))
+            fprintf(out,
+                    "    %2lld %-14s (its parameters are not described in src/tcb/tcb_api.c)\n",
+                    num(c, "number"), str(c, "name"));
+        else
+            fprintf(out, "    %2lld %-14s (%s) in <= %lld, out <= %lld bytes\n", num(c, "number"),
+                    str(c, "name"), str(c, "params"), num(c, "max_in_bytes"),
+                    num(c, "max_out_bytes"));
+    }
     fprintf(out, "  WASI functions offered to workloads (%s): %lld\n", str(wasi, "module"),
             num(wasi, "count"));
     print_names(out, "names", json_object_get(wasi, "functions"));
@@ -142,6 +150,34 @@ static void print_io(FILE *out, const json_t *io)
     print_names(out, "libraries loaded", json_object_get(io, "libraries"));
 }
 
+/* kvm (and snp, tdx): how the figures were obtained, then the three lists. */
+static void print_shim_syscalls(FILE *out, const json_t *sc)
+{
+    const char *method = str(sc, "method");
+    const json_t *run = json_object_get(sc, "run");
+    const json_t *stats = json_object_get(run, "stats");
+    if (strcmp(method, "counted") == 0)
+        fprintf(out,
+                "  syscalls COUNTED in a kvm keep (%lld distinct, %lld calls; client exit %lld, "
+                "keepldr exit %lld)\n",
+                num(stats, "distinct"), num(stats, "calls"), num(run, "client_exit"),
+                num(run, "loader_exit"));
+    else if (strcmp(method, "derived") == 0)
+        fprintf(out, "  syscalls DERIVED, not counted in a kvm keep (%s): %s\n",
+                str(sc, "why_not_counted"), str(sc, "note"));
+    else
+        fprintf(out, "  syscalls NOT MEASURED (%s)\n", str(sc, "why_not_counted"));
+    if (json_object_get(sc, "assumed"))
+        fprintf(out, "    assumed: %s\n", str(sc, "assumed"));
+    if (json_object_get(sc, "served_locally")) {
+        print_names(out, "served in the shim", json_object_get(sc, "served_locally"));
+        print_names(out, "forwarded to the host", json_object_get(sc, "forwarded_to_host"));
+        print_names(out, "-ENOSYS in the shim", json_object_get(sc, "refused_enosys"));
+    }
+    print_names(out, "shim serves", json_object_get(sc, "shim_serves"));
+    print_names(out, "shim forwards", json_object_get(sc, "shim_forwards"));
+}
+
 static void print_backend(FILE *out, const json_t *b)
 {
     const json_t *tm = json_object_get(b, "threat_model"), *sc = json_object_get(b, "syscalls");
@@ -169,17 +205,8 @@ static void print_backend(FILE *out, const json_t *b)
         fprintf(out, "  syscalls: %s\n", str(sc, "note"));
         print_names(out, "distinct", json_object_get(sc, "distinct"));
     }
-    if (json_object_get(sc, "traced_forwarded_to_host")) {
-        print_names(out, "traced, served in the shim",
-                    json_object_get(sc, "traced_served_locally"));
-        print_names(out, "traced, forwarded to the host",
-                    json_object_get(sc, "traced_forwarded_to_host"));
-        print_names(out, "traced, -ENOSYS in the shim",
-                    json_object_get(sc, "traced_unsupported_enosys"));
-    } else if (json_object_get(sc, "shim_serves")) {
-        print_names(out, "shim serves", json_object_get(sc, "shim_serves"));
-        print_names(out, "shim forwards", json_object_get(sc, "shim_forwards"));
-    }
+    if (json_object_get(sc, "method"))
+        print_shim_syscalls(out, sc);
     fprintf(out, "  launch: %s\n", str(b, "launch"));
 }
 
@@ -199,6 +226,7 @@ void burh_tcb_print(FILE *out, const json_t *r)
         fprintf(out, "  %s: %s\n    constant time: %s\n", str(v, "operation"), str(v, "where"),
                 str(v, "constant_time"));
         print_names(out, "symbols found in burh-wasmldr", json_object_get(v, "symbols_found"));
+        print_names(out, "in burh-wasmldr-static", json_object_get(v, "symbols_found_static"));
     }
     json_array_foreach(json_object_get(r, "backends"), i, v) print_backend(out, v);
 }

@@ -10,6 +10,9 @@
 __attribute__((weak)) const burh_tcb_link_fact burh_tcb_link_wasmldr[] = {{NULL, 0}};
 __attribute__((weak)) const burh_tcb_link_fact burh_tcb_link_wasmldr_components[] = {{NULL, 0}};
 __attribute__((weak)) const burh_tcb_link_fact burh_tcb_link_shim[] = {{NULL, 0}};
+__attribute__((weak)) const burh_tcb_link_fact burh_tcb_link_wasmldr_static[] = {{NULL, 0}};
+__attribute__((weak))
+const burh_tcb_link_fact burh_tcb_link_wasmldr_static_components[] = {{NULL, 0}};
 
 /* The -O... options of a flag string, e.g. "-O2" ("" if none). */
 static json_t *optimisation(const char *flags)
@@ -82,20 +85,45 @@ static json_t *link_table(const burh_tcb_link_fact *t, const burh_tcb_link_fact 
 static json_t *binaries(const char *bin_dir)
 {
     return json_pack(
-        "[o,o,o]", tcb_measure_binary(bin_dir, "burh-wasmldr", "keep runtime: trusted"),
+        "[o,o,o,o]",
+        tcb_measure_binary(bin_dir, "burh-wasmldr", "keep runtime (nil keep): trusted"),
+        tcb_measure_binary(bin_dir, "burh-wasmldr-static",
+                           "keep runtime (kvm keep), the same objects linked statically: trusted"),
         tcb_measure_binary(bin_dir, "burh-shim.elf", "kvm guest kernel: trusted"),
         tcb_measure_binary(bin_dir, "burh", "client: trusted by the tenant, outside the keep"));
 }
 
-static json_t *backends(const burh_tcb_options *opt, const json_t *trace, const json_t *bins)
+static json_t *backends(const burh_tcb_options *opt, const json_t *trace, const json_t *bins,
+                        const json_t *kvm_run)
 {
     json_t *arr = json_array();
     for (int b = 0; arr != NULL && b < BURH_TCB_BACKEND_COUNT; b++) {
         if (opt->backends[b])
-            json_array_append_new(arr,
-                                  tcb_backend_view((burh_tcb_backend)b, trace, bins, opt->bin_dir));
+            json_array_append_new(arr, tcb_backend_view((burh_tcb_backend)b, trace, bins, kvm_run));
     }
     return arr;
+}
+
+/* The kvm keep's own syscall counts, run only when a backend that uses them is reported. */
+static json_t *kvm_run(const burh_tcb_options *opt)
+{
+    bool wanted = false;
+    for (int b = BURH_TCB_KVM; b < BURH_TCB_BACKEND_COUNT; b++)
+        wanted |= opt->backends[b];
+    return wanted ? tcb_measure_kvm_syscalls(opt)
+                  : json_pack("{s:b,s:s}", "counted", 0, "why", "no kvm, snp or tdx backend asked");
+}
+
+static json_t *linked_code(void)
+{
+    return json_pack(
+        "{s:o,s:o,s:o}", "burh-wasmldr",
+        link_table(burh_tcb_link_wasmldr, burh_tcb_link_wasmldr_components,
+                   "GNU ld map of burh-wasmldr's link"),
+        "burh-wasmldr-static",
+        link_table(burh_tcb_link_wasmldr_static, burh_tcb_link_wasmldr_static_components,
+                   "GNU ld map of burh-wasmldr-static's link (mk/shim.mk's static link)"),
+        "burh-shim.elf", link_table(burh_tcb_link_shim, NULL, "GNU ld map of the shim's link"));
 }
 
 /* The trace, with the .text size of every library the loader loaded (transitively). */
@@ -129,22 +157,21 @@ json_t *burh_tcb_report(const burh_tcb_options *opt)
         return NULL;
     json_t *bins = binaries(opt->bin_dir);
     json_t *trace = tcb_measure_trace(opt);
-    if (bins == NULL || trace == NULL) {
+    json_t *kvm = kvm_run(opt);
+    if (bins == NULL || trace == NULL || kvm == NULL) {
         json_decref(bins);
         json_decref(trace);
+        json_decref(kvm);
         return NULL;
     }
     json_t *io = io_view(trace);
-    json_t *report = json_pack(
-        "{s:s,s:s,s:o,s:o,s:O,s:{s:o,s:o},s:o,s:o,s:o,s:o}", "schema", TCB_SCHEMA, "bin_dir",
-        opt->bin_dir, "build", build_facts(), "lines_of_code", lines_of_code(), "binaries", bins,
-        "linked_code", "burh-wasmldr",
-        link_table(burh_tcb_link_wasmldr, burh_tcb_link_wasmldr_components,
-                   "GNU ld map of burh-wasmldr's link"),
-        "burh-shim.elf", link_table(burh_tcb_link_shim, NULL, "GNU ld map of the shim's link"),
-        "api", tcb_api(), "io", io, "crypto", tcb_crypto(opt->bin_dir), "backends",
-        backends(opt, io, bins));
+    json_t *report =
+        json_pack("{s:s,s:s,s:o,s:o,s:O,s:o,s:o,s:o,s:o,s:o}", "schema", TCB_SCHEMA, "bin_dir",
+                  opt->bin_dir, "build", build_facts(), "lines_of_code", lines_of_code(),
+                  "binaries", bins, "linked_code", linked_code(), "api", tcb_api(), "io", io,
+                  "crypto", tcb_crypto(opt->bin_dir), "backends", backends(opt, io, bins, kvm));
     json_decref(bins);
     json_decref(trace);
+    json_decref(kvm);
     return report;
 }

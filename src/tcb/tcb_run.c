@@ -16,10 +16,10 @@
 
 #include "tcb/tcb_internal.h"
 
-#define TRACE_NONCE       "6275726820746362206e6f6e63652031" /* any 16 bytes: nil keep */
 #define READY_TIMEOUT_MS  15000
 #define CLIENT_TIMEOUT_MS 60000
 #define EXIT_TIMEOUT_MS   10000
+#define TRACE_MAX_BYTES   (256u << 20) /* a trace larger than this is not of our loader */
 
 static json_t *not_measured(const char *why)
 {
@@ -41,7 +41,7 @@ static int free_port(void)
     return port;
 }
 
-static pid_t spawn(char *const argv[], int stderr_fd)
+pid_t tcb_spawn(char *const argv[], int out_fd, int err_fd)
 {
     pid_t pid = fork();
     if (pid != 0)
@@ -49,8 +49,8 @@ static pid_t spawn(char *const argv[], int stderr_fd)
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
         dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(stderr_fd >= 0 ? stderr_fd : null, STDERR_FILENO);
+        dup2(out_fd >= 0 ? out_fd : null, STDOUT_FILENO);
+        dup2(err_fd >= 0 ? err_fd : null, STDERR_FILENO);
     }
     execv(argv[0], argv);
     _exit(127);
@@ -63,8 +63,7 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* Waits up to timeout_ms for pid; kills it when the time is up. Returns the wait status. */
-static int wait_or_kill(pid_t pid, long timeout_ms, bool *timed_out)
+int tcb_wait_or_kill(pid_t pid, long timeout_ms, bool *timed_out)
 {
     long deadline = now_ms() + timeout_ms;
     int status = 0;
@@ -104,39 +103,27 @@ static bool wait_listening(int fd)
     return false;
 }
 
-static char *read_all(const char *path, size_t *len)
+const char *tcb_find_client(const char *bin_dir, tcb_client *c)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = ncap > cap ? realloc(buf, ncap) : NULL;
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
+    snprintf(c->path, sizeof c->path, "%s/burh-deploy", bin_dir);
+    c->is_burh = access(c->path, X_OK) != 0;
+    if (c->is_burh)
+        snprintf(c->path, sizeof c->path, "%s/burh", bin_dir);
+    return access(c->path, X_OK) == 0
+               ? NULL
+               : "no client (burh-deploy or burh) in the bin dir to send the workload";
 }
 
 typedef struct run_paths {
-    char strace[512], wasmldr[1024], client[1024], trace[64], dir[32];
-    bool client_is_burh; /* `burh deploy` instead of burh-deploy */
+    char strace[512], wasmldr[1024], trace[64], dir[32];
+    tcb_client client;
 } run_paths;
+
+const char *tcb_make_temp_dir(char dir[32])
+{
+    snprintf(dir, 32, "/tmp/burh-tcb-XXXXXX");
+    return mkdtemp(dir) == NULL ? "cannot make a temporary directory" : NULL;
+}
 
 static const char *find_paths(const burh_tcb_options *opt, run_paths *rp)
 {
@@ -145,60 +132,56 @@ static const char *find_paths(const burh_tcb_options *opt, run_paths *rp)
     snprintf(rp->wasmldr, sizeof rp->wasmldr, "%s/burh-wasmldr", opt->bin_dir);
     if (access(rp->wasmldr, X_OK) != 0)
         return "burh-wasmldr is missing from the bin dir";
-    snprintf(rp->client, sizeof rp->client, "%s/burh-deploy", opt->bin_dir);
-    rp->client_is_burh = access(rp->client, X_OK) != 0;
-    if (rp->client_is_burh)
-        snprintf(rp->client, sizeof rp->client, "%s/burh", opt->bin_dir);
-    if (access(rp->client, X_OK) != 0)
-        return "no client (burh-deploy or burh) in the bin dir to send the workload";
+    const char *why = tcb_find_client(opt->bin_dir, &rp->client);
+    if (why != NULL)
+        return why;
     if (access(opt->workload, R_OK) != 0)
         return "the reference workload is missing (make wasm-examples)";
-    snprintf(rp->dir, sizeof rp->dir, "/tmp/burh-tcb-XXXXXX");
-    if (mkdtemp(rp->dir) == NULL)
-        return "cannot make a temporary directory";
+    why = tcb_make_temp_dir(rp->dir);
     snprintf(rp->trace, sizeof rp->trace, "%s/trace", rp->dir);
-    return NULL;
+    return why;
 }
 
-/* Starts the traced loader and sends it the workload; the loader's status goes in *rec. */
-static const char *run_traced(const burh_tcb_options *opt, run_paths *rp, json_t *rec)
+/* The client's command line: burh deploy --direct ADDR ... WORKLOAD. */
+static pid_t send_workload(const tcb_client *client, const char *addr, const char *backend,
+                           const char *workload)
 {
-    int port = free_port(), err_pipe[2];
-    if (port < 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
-        return "no free loopback port or pipe";
-    char listen[32], addr[32];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
-    char *ldr_argv[] = {rp->strace,  "-f",      "-qq",       "-o",       rp->trace,
-                        rp->wasmldr, "--nonce", TRACE_NONCE, "--listen", listen,
-                        "--backend", "nil",     NULL};
-    pid_t ldr = spawn(ldr_argv, err_pipe[1]);
+    char *argv[12], **a = argv;
+    *a++ = (char *)client->path;
+    if (client->is_burh)
+        *a++ = "deploy";
+    char *rest[] = {"--direct",
+                    (char *)addr,
+                    "--direct-nonce",
+                    TCB_RUN_NONCE,
+                    "--insecure-allow-backend",
+                    (char *)backend,
+                    (char *)workload,
+                    NULL};
+    memcpy(a, rest, sizeof rest);
+    return tcb_spawn(argv, -1, -1);
+}
+
+const char *tcb_run_reference(char *const loader_argv[], const char *addr, const char *backend,
+                              const tcb_client *client, const char *workload, json_t *rec)
+{
+    int err_pipe[2];
+    if (pipe2(err_pipe, O_CLOEXEC) != 0)
+        return "no pipe for the loader's messages";
+    pid_t ldr = tcb_spawn(loader_argv, -1, err_pipe[1]);
     close(err_pipe[1]);
     if (ldr < 0 || !wait_listening(err_pipe[0])) {
         close(err_pipe[0]);
         if (ldr > 0) {
             bool t;
-            wait_or_kill(ldr, 1, &t);
+            tcb_wait_or_kill(ldr, 1, &t);
         }
-        return "burh-wasmldr did not start listening under strace";
+        return "the loader did not start listening";
     }
-    char *cli_argv[12], **a = cli_argv;
-    *a++ = rp->client;
-    if (rp->client_is_burh)
-        *a++ = "deploy";
-    char *rest[] = {"--direct",
-                    addr,
-                    "--direct-nonce",
-                    TRACE_NONCE,
-                    "--insecure-allow-backend",
-                    "nil",
-                    (char *)opt->workload,
-                    NULL};
-    memcpy(a, rest, sizeof rest);
     bool cli_timeout, ldr_timeout;
-    pid_t cli = spawn(cli_argv, -1);
-    int cli_status = cli > 0 ? wait_or_kill(cli, CLIENT_TIMEOUT_MS, &cli_timeout) : -1;
-    int ldr_status = wait_or_kill(ldr, EXIT_TIMEOUT_MS, &ldr_timeout);
+    pid_t cli = send_workload(client, addr, backend, workload);
+    int cli_status = cli > 0 ? tcb_wait_or_kill(cli, CLIENT_TIMEOUT_MS, &cli_timeout) : -1;
+    int ldr_status = tcb_wait_or_kill(ldr, EXIT_TIMEOUT_MS, &ldr_timeout);
     close(err_pipe[0]);
     json_object_set_new(
         rec, "client_exit",
@@ -207,6 +190,27 @@ static const char *run_traced(const burh_tcb_options *opt, run_paths *rp, json_t
                         json_integer(WIFEXITED(ldr_status) ? WEXITSTATUS(ldr_status) : -1));
     json_object_set_new(rec, "loader_killed_after_timeout", json_boolean(ldr_timeout));
     return NULL;
+}
+
+int tcb_listen_address(char *out, size_t cap)
+{
+    int port = free_port();
+    if (port > 0)
+        snprintf(out, cap, "127.0.0.1:%d", port);
+    return port;
+}
+
+/* Starts burh-wasmldr under strace and sends it the workload; the outcome goes in *rec. */
+static const char *run_traced(const burh_tcb_options *opt, run_paths *rp, json_t *rec)
+{
+    char addr[32];
+    if (tcb_listen_address(addr, sizeof addr) < 0)
+        return "no free loopback port";
+    char *ldr_argv[] = {rp->strace,  "-f",      "-qq",         "-o",       rp->trace,
+                        rp->wasmldr, "--nonce", TCB_RUN_NONCE, "--listen", addr,
+                        "--backend", "nil",     NULL};
+    const char *why = tcb_run_reference(ldr_argv, addr, "nil", &rp->client, opt->workload, rec);
+    return why ? "burh-wasmldr did not start listening under strace" : NULL;
 }
 
 json_t *tcb_measure_trace(const burh_tcb_options *opt)
@@ -224,8 +228,10 @@ json_t *tcb_measure_trace(const burh_tcb_options *opt)
                             "workload", opt->workload, "tool", rp.strace);
     why = rec ? run_traced(opt, &rp, rec) : "out of memory";
     size_t len = 0;
-    char *text = why == NULL ? read_all(rp.trace, &len) : NULL;
-    json_t *parsed = text ? burh_tcb_trace_parse((const uint8_t *)text, len) : NULL;
+    uint8_t *text = NULL;
+    if (why == NULL)
+        tcb_read_file(rp.trace, TRACE_MAX_BYTES, &text, &len);
+    json_t *parsed = text ? burh_tcb_trace_parse(text, len) : NULL;
     free(text);
     unlink(rp.trace);
     rmdir(rp.dir);

@@ -93,6 +93,18 @@ static uint16_t fd_pwrite(wasi_call *c, const bw_value *args)
     return fd_io(c, args, IO_PWRITE);
 }
 
+/* The preamble of calls that read an fd and write a result: the fd with right `need`, and
+ * `len` writable guest bytes at `ptr` (checked before anything is done). */
+static uint16_t fd_and_result(wasi_call *c, uint32_t fd, uint64_t need, uint32_t ptr, uint32_t len,
+                              wasi_fd **e, uint8_t **out)
+{
+    uint16_t werr = wasi_fd_get(c->w, fd, need, e);
+    if (werr != WASI_ESUCCESS)
+        return werr;
+    *out = wasi_mem(c, ptr, len);
+    return *out == NULL ? WASI_EFAULT : WASI_ESUCCESS;
+}
+
 static uint16_t fd_seek(wasi_call *c, const bw_value *args)
 {
     int64_t off = (int64_t)ARG64(1);
@@ -115,11 +127,10 @@ static uint16_t fd_seek(wasi_call *c, const bw_value *args)
 static uint16_t fd_tell(wasi_call *c, const bw_value *args)
 {
     wasi_fd *e;
-    uint16_t werr = wasi_fd_get(c->w, ARG32(0), WASI_R_FD_TELL, &e);
+    uint8_t *out;
+    uint16_t werr = fd_and_result(c, ARG32(0), WASI_R_FD_TELL, ARG32(1), 8, &e, &out);
     if (werr != WASI_ESUCCESS)
         return werr;
-    if (wasi_mem(c, ARG32(1), 8) == NULL)
-        return WASI_EFAULT;
     uint64_t pos;
     werr = e->ops->seek(e->node, 0, WASI_WHENCE_CUR, &pos);
     return werr != WASI_ESUCCESS ? werr : wasi_store_u64(c, ARG32(1), pos);
@@ -138,12 +149,10 @@ static uint16_t fd_renumber(wasi_call *c, const bw_value *args)
 static uint16_t fd_fdstat_get(wasi_call *c, const bw_value *args)
 {
     wasi_fd *e;
-    uint16_t werr = wasi_fd_get(c->w, ARG32(0), 0, &e);
+    uint8_t *out;
+    uint16_t werr = fd_and_result(c, ARG32(0), 0, ARG32(1), 24, &e, &out);
     if (werr != WASI_ESUCCESS)
         return werr;
-    uint8_t *out = wasi_mem(c, ARG32(1), 24);
-    if (out == NULL)
-        return WASI_EFAULT;
     uint16_t flags = 0;
     werr = e->ops->get_flags(e->node, &flags);
     if (werr != WASI_ESUCCESS)
@@ -207,11 +216,10 @@ uint16_t wasi_filestat_store(wasi_call *c, uint32_t ptr, const wasi_filestat *st
 static uint16_t fd_filestat_get(wasi_call *c, const bw_value *args)
 {
     wasi_fd *e;
-    uint16_t werr = wasi_fd_get(c->w, ARG32(0), WASI_R_FD_FILESTAT_GET, &e);
+    uint8_t *out;
+    uint16_t werr = fd_and_result(c, ARG32(0), WASI_R_FD_FILESTAT_GET, ARG32(1), 64, &e, &out);
     if (werr != WASI_ESUCCESS)
         return werr;
-    if (wasi_mem(c, ARG32(1), 64) == NULL)
-        return WASI_EFAULT;
     wasi_filestat st;
     werr = e->ops->stat(e->node, &st);
     if (werr != WASI_ESUCCESS)

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Times load + compile + instantiate of a ~1 MB Wasm module (generated C, clang-14 -O2) with
-# hyperfine: `burh run` of a program whose main returns at once. Not part of the test suite.
+# Times load (decode + validate every body) + instantiate of a ~1 MB Wasm module (generated
+# C, clang-14 -O2): in-process CPU time by tests/engine/load-time.c, then `burh run` of the
+# program (whose main returns at once) with hyperfine. A measurement, not part of the tests.
 #
-#   tests/engine/big-module.sh [BURH_BINARY]     (default build/release/bin/burh)
+#   tests/engine/big-module.sh [BURH_BINARY [LIBBURH]]
+#       defaults build/release/bin/burh and build/release/libburh.a
+#   BIG_MODULE_QUICK=1 skips hyperfine (what `make bench` runs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 burh=${1:-build/release/bin/burh}
+lib=${2:-build/release/libburh.a}
 out=build/engine-big
 mkdir -p "$out"
 
@@ -38,5 +42,10 @@ if [ ! -f "$out/big.wasm" ]; then
     gen >"$out/big.c"
     clang-14 --target=wasm32-wasi --sysroot=/usr -O2 "$out/big.c" -o "$out/big.wasm"
 fi
+gcc -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude tests/engine/load-time.c "$lib" \
+    -lm -lpthread -o "$out/load-time"
 printf 'module: %s bytes\n' "$(stat -c %s "$out/big.wasm")"
+printf 'load + instantiate (in process): '
+"$out/load-time" "$out/big.wasm" 30
+[ -n "${BIG_MODULE_QUICK:-}" ] && exit 0
 hyperfine -N --warmup 3 --runs 30 "$burh run $out/big.wasm"

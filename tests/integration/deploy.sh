@@ -200,7 +200,28 @@ http "GET 405" 405 method_not_allowed "$url"
 http "no content type 415" 415 unsupported_media -X POST --data-binary garbage -H 'Content-Type:' "$url"
 http "garbage body 400" 400 bad_request -X POST --data-binary garbage -H 'Content-Type: application/cbor' "$url"
 head -c 2000000 /dev/zero >"$scratch/big"
-http "oversized body 413" 413 "" -X POST --data-binary @"$scratch/big" -H 'Content-Type: application/cbor' "$url"
+http "oversized body 413" 413 too_large -X POST --data-binary @"$scratch/big" -H 'Content-Type: application/cbor' "$url"
+python3 - "$port" >"$scratch/huge.out" 2>&1 <<'EOF'
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5))
+s.sendall(b"POST /v1/workload HTTP/1.1\r\nHost: k\r\nContent-Type: application/cbor\r\n"
+          b"Content-Length: 1000000000\r\n\r\n")
+out = b""
+try:
+    while True:
+        c = s.recv(4096)
+        if not c:
+            break
+        out += c
+except (ssl.SSLError, OSError):
+    pass
+sys.exit(0 if out.startswith(b"HTTP/1.1 413") and b"too_large" in out else 1)
+EOF
+[ $? = 0 ] && pass "1 GB Content-Length, no body sent: CBOR 413 at once" ||
+    fail "1 GB Content-Length" "$(head -c 300 "$scratch/huge.out")"
 python3 - "$port" >"$scratch/slow.out" 2>&1 <<'EOF'
 import socket, ssl, sys, time
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -316,6 +337,14 @@ elif [ -x "$bin/burh-keepmgr" ] && [ -x "$bin/burh-keepldr" ]; then
             "$wasm/hello.wasm" >"$out" 2>"$err"
         rc=$?
         expect_rc "through keepmgr: no token" 3 "unauthorized"
+        # keep-create's time_limit_s, passed by keepmgr and keepldr to wasmldr
+        start=$(date +%s)
+        timeout 60 "$deploy" --host "127.0.0.1:$kport" --token-file "$scratch/token" \
+            --insecure-allow-backend nil --time-limit 1 "$wasm/sleeper.wasm" 30 >"$out" 2>"$err"
+        rc=$?
+        expect_rc "through keepmgr: --time-limit 1" 124 "time limit of 1 s exceeded"
+        [ $(($(date +%s) - start)) -lt 10 ] && pass "through keepmgr: time limit ends it early" ||
+            fail "through keepmgr: time limit" "took $(($(date +%s) - start)) s"
     fi
     kill "$kpid" 2>/dev/null
     wait "$kpid" 2>/dev/null

@@ -96,6 +96,59 @@ check "truncated CBOR: 400" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content
 check "wrong content type: 415" test "$(code POST /v1/keeps "${AUTH[@]}" --data-binary @"$WORK/req.$N1")" = 415
 check "5000-byte body: 413" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(head -c 5000 /dev/zero))" = 413
 check "1 MiB body: 413" test "$(code POST /v1/keeps "${AUTH[@]}" -H 'Content-Type: application/cbor' --data-binary @<(head -c 1048576 /dev/zero))" = 413
+check "1 MiB body: CBOR too_large error" grep -aq too_large "$WORK/body"
+# a declared Content-Length of 1 GB and no body at all: answered from the head alone
+huge_cl() {
+    python3 - "$PORT" "$TOKEN" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"POST /v1/keeps HTTP/1.1\r\nHost: k\r\nAuthorization: Bearer " + sys.argv[2].encode() +
+          b"\r\nContent-Type: application/cbor\r\nContent-Length: 1000000000\r\n\r\n")
+out = b""
+while True:
+    c = s.recv(4096)
+    if not c:
+        break
+    out += c
+sys.exit(0 if out.startswith(b"HTTP/1.1 413") and b"too_large" in out else 1)
+PY
+}
+check "1 GB Content-Length, no body sent: CBOR 413 at once" huge_cl
+# held GETs (?while=STATE&wait=S): kept until the state changes, or S seconds
+held_timeout() { # a ready keep held "while ready" for 1 s: answered after the hold, still ready
+    local t
+    t=$(curl -s -o "$WORK/held" -w '%{time_total}' --max-time 5 "${AUTH[@]}" \
+        "$(URL "/v1/keeps/$ID1")?while=ready&wait=1") || return 1
+    awk -v t="$t" 'BEGIN {exit !(t >= 0.9 && t < 4)}' || { echo "answered after $t s"; return 1; }
+    grep -aq ready "$WORK/held"
+}
+check "held GET: answered when the hold runs out" held_timeout
+held_change() { # a new keep held "while starting": answered as soon as it is ready
+    local n id t
+    n=$(nonce cc 7)
+    id=$(create "$n")
+    t=$(curl -s -o "$WORK/held" -w '%{time_total}' --max-time 20 "${AUTH[@]}" \
+        "$(URL "/v1/keeps/$id")?while=starting&wait=15") || return 1
+    grep -aq ready "$WORK/held" || { echo "not ready after $t s"; return 1; }
+    awk -v t="$t" 'BEGIN {exit !(t < 10)}' || { echo "answered after $t s"; return 1; }
+    curl -s -o /dev/null -X DELETE "${AUTH[@]}" "$(URL "/v1/keeps/$id")"
+}
+check "held GET: answered when the keep becomes ready" held_change
+held_delete() { # a GET held for a ready keep is answered with its end when it is deleted
+    local n id
+    n=$(nonce cc 8)
+    id=$(create "$n")
+    wait_state "$id" ready || return 1
+    curl -s -o "$WORK/held" --max-time 20 "${AUTH[@]}" \
+        "$(URL "/v1/keeps/$id")?while=ready&wait=15" &
+    local c=$!
+    sleep 0.3
+    curl -s -o /dev/null -X DELETE "${AUTH[@]}" "$(URL "/v1/keeps/$id")"
+    wait "$c" || return 1
+    grep -aq "deleted by client" "$WORK/held" || { echo "held answer: $(head -c 200 "$WORK/held")"; return 1; }
+}
+check "held GET: answered with the end when the keep is deleted" held_delete
+check "held GET: a bad hold is answered at once" test "$(code GET "/v1/keeps/$ID1?while=nonsense&wait=5" "${AUTH[@]}")" = 200
 check "unknown path: 404" test "$(code GET /v1/nothing "${AUTH[@]}")" = 404
 check "bad keep id: 404" test "$(code GET /v1/keeps/../../etc "${AUTH[@]}")" = 404
 check "PUT: 405" test "$(code PUT /v1/keeps "${AUTH[@]}")" = 405

@@ -34,11 +34,11 @@ ok() { passed=$((passed + 1)); echo "ok   $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -f "$2" ] && sed 's/^/     | /' "$2" | tail -8; }
 skip() { skipped=$((skipped + 1)); echo "SKIP $1"; }
 
-# start_keep: a kvm keep running burh-wasmldr-static; sets kpid and port.
+# start_keep [keepldr options]: a kvm keep running burh-wasmldr-static; sets kpid and port.
 start_keep() {
     : >"$tmp/keep.err"
     "$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --listen 127.0.0.1:0 --timing \
-        --time-limit 300000 3>"$tmp/status" 2>"$tmp/keep.err" </dev/null &
+        --time-limit 300000 "$@" 3>"$tmp/status" 2>"$tmp/keep.err" </dev/null &
     kpid=$!
     port=
     for _ in $(seq 600); do
@@ -111,6 +111,39 @@ if [ -n "$digest" ] && [ -f "$tmp/deploy.err" ]; then
     fi
 fi
 
+# The engine's guard-page bounds checks in the keep: an out-of-bounds load faults on a
+# PROT_NONE page, the shim delivers SIGSEGV to the engine's handler, the workload traps cleanly
+# and the keep lives on to exit normally. Its syscall counters come out with --syscall-stats.
+wat2wasm -o "$tmp/oob.wasm" - <<<'(module (memory (export "memory") 1)
+    (func (export "_start") (drop (i32.load (i32.const 65535)))))' 2>/dev/null
+if [ ! -s "$tmp/oob.wasm" ]; then
+    skip "guard-page trap in the keep: wat2wasm is missing"
+elif start_keep --env BURH_BOUNDS=guard --debug-console --syscall-stats "$tmp/stats"; then
+    timeout 120 "$bin/burh-deploy" --direct "127.0.0.1:$port" --direct-nonce "$nonce" \
+        --insecure-allow-backend kvm "$tmp/oob.wasm" >"$tmp/deploy.out" 2>"$tmp/deploy.err" \
+        </dev/null
+    sleep 0.5
+    kill "$kpid" 2>/dev/null && wait "$kpid" 2>/dev/null
+    kpid=
+    cat "$tmp/deploy.err" >>"$tmp/keep.err"
+    if grep -q 'trap: out of bounds memory access' "$tmp/deploy.err" &&
+        grep -q 'signal 11 for vector 14' "$tmp/keep.err" &&
+        grep -q 'payload exited with status' "$tmp/keep.err"; then
+        ok "BURH_BOUNDS=guard: out-of-bounds load -> SIGSEGV in the keep -> Wasm trap"
+    else
+        bad "BURH_BOUNDS=guard: out-of-bounds load -> SIGSEGV -> Wasm trap" "$tmp/keep.err"
+    fi
+    if head -1 "$tmp/stats" | grep -qE '^# burh kvm syscalls: [0-9]+ distinct, [0-9]+ calls$' &&
+        grep -q '^accept4 forwarded [0-9]' "$tmp/stats" &&
+        grep -q '^rt_sigaction served [0-9]' "$tmp/stats"; then
+        ok "--syscall-stats of a wasmldr keep: header, accept4 forwarded, rt_sigaction served"
+    else
+        bad "--syscall-stats of a wasmldr keep" "$tmp/stats"
+    fi
+else
+    bad "keep with BURH_BOUNDS=guard boots" "$tmp/keep.err"
+fi
+
 # Boot failures end with a clear message and an 'exit' record.
 "$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --wasmldr "$tmp/none" 3>"$tmp/status" \
     2>"$tmp/err" </dev/null
@@ -145,6 +178,19 @@ if [ "$rc" -eq 125 ] && grep -q 'runs burh-wasmldr-static' "$tmp/err"; then
     ok "--nonce with an ELF argument refused"
 else
     bad "--nonce with an ELF argument refused (status $rc)" "$tmp/err"
+fi
+
+# --mem-limit (wasmldr's cap on linear memory) belongs to the wasmldr keep and has a range.
+"$ldr" --backend kvm --mem-limit 64 "$build/kvm/hello" 2>"$tmp/err" </dev/null
+rc=$?
+"$ldr" --backend kvm --nonce "$nonce" --status-fd 3 --mem-limit 8 3>/dev/null \
+    2>>"$tmp/err" </dev/null
+rc2=$?
+if [ "$rc" -eq 125 ] && [ "$rc2" -eq 125 ] && grep -q 'applies to a wasmldr keep' "$tmp/err" &&
+    grep -q 'mem-limit must be 16..4096' "$tmp/err"; then
+    ok "--mem-limit: refused for an ELF keep and out of range"
+else
+    bad "--mem-limit: refused for an ELF keep and out of range (status $rc, $rc2)" "$tmp/err"
 fi
 
 # The whole flow: keepmgr starts a kvm keep, burh deploy verifies it and runs hello in it.

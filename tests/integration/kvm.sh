@@ -68,16 +68,53 @@ same_as_native "hello (printf, malloc, big mmap, getrandom, clocks)" "$guests/he
 same_as_native "hello with arguments" "$guests/hello" one "two words" ""
 same_as_native "bad pointers get EFAULT" "$guests/badptr"
 same_as_native "sockets over loopback" "$guests/sock"
+same_as_native "sendto/recvfrom, sendmsg/recvmsg, getsockopt, fstat on forwarded fds" \
+    "$guests/sockmsg"
 same_as_native "I/O larger than a hostcall block (write, writev, read)" "$guests/bigio"
 same_as_native "shim pipes, eventfd, epoll (with a host socket), dup, futex, sysinfo" \
     "$guests/localfd"
 same_as_native "threads: create, mutex, condvar, join, TLS (cooperative, one vCPU)" \
     "$guests/threads"
+same_as_native "blocking pipes between threads, poll/ppoll over pipes and timeouts, clock_getres" \
+    "$guests/pipewait"
+same_as_native "signals: guard-page faults and siglongjmp x1000, sigreturn, sigaltstack, masks" \
+    "$guests/signals"
+keep "abort() ends the keep as signal 6" 134 'killed by signal 6 .*default action' \
+    "$guests/signals" abort
+keep "fault with the signal blocked ends the keep" 121 'ring 3: page fault .*address 0x10' \
+    "$guests/signals" nested
+keep "unwritable alternate signal stack ends the keep" 121 'ring 3: page fault .*address 0x10' \
+    "$guests/signals" badstack
 keep "futex wait with one thread is a reported deadlock" 122 'deadlock: futex wait' \
     "$guests/localfd" deadlock
+keep "blocking write to a full pipe with one thread is a reported deadlock" 122 \
+    'deadlock: a blocking read or write on a shim pipe' "$guests/pipewait" deadlock
 keep "exit status 0 passes through" 0 '' "$guests/exitcode" 0
 keep "exit status 7 passes through" 7 '' "$guests/exitcode" 7
 keep "exit status 255 passes through" 255 '' "$guests/exitcode" 255
+# Syscall counters (--syscall-stats, both spellings): the exact format burh tcb reads.
+rm -f "$tmp/stats"
+keep "syscall counters written with --syscall-stats FILE" 0 '' --syscall-stats "$tmp/stats" \
+    "$guests/hello"
+if head -1 "$tmp/stats" 2>/dev/null |
+    grep -qE '^# burh kvm syscalls: [0-9]+ distinct, [0-9]+ calls$' &&
+    grep -qE '^write forwarded [1-9][0-9]*$' "$tmp/stats" &&
+    grep -qE '^exit_group served 1$' "$tmp/stats" &&
+    grep -qE '^rseq refused 1$' "$tmp/stats" &&
+    tail -n +2 "$tmp/stats" | LC_ALL=C sort -c -k1,1 -k2,2 2>/dev/null; then
+    ok "syscall counters: header, write forwarded, exit_group served, rseq refused, sorted"
+else
+    cp "$tmp/stats" "$tmp/err" 2>/dev/null
+    bad "syscall counters: header, write forwarded, exit_group served, rseq refused, sorted"
+fi
+keep "--syscall-stats=FILE spelling" 0 '' --syscall-stats="$tmp/stats2" "$guests/exitcode" 0
+if grep -qE '^exit_group served 1$' "$tmp/stats2" 2>/dev/null; then
+    ok "--syscall-stats=FILE wrote the table"
+else
+    bad "--syscall-stats=FILE wrote the table"
+fi
+keep "--syscall-stats to an unwritable path is a setup error" 125 'syscall-stats' \
+    --syscall-stats /nonexistent/dir/stats "$guests/hello"
 keep "debug console prefixes shim lines" 0 '^\[keep console\] shim: ' --debug-console \
     "$guests/hello"
 
@@ -96,6 +133,12 @@ for mode in write-ret:'host reply to write' errno-range:'errno 100000 out of ran
 done
 BURH_KVM_HOSTILE=addrlen keep "hostile host: addrlen" 122 'address length 4096' "$guests/sock"
 BURH_KVM_HOSTILE=poll keep "hostile host: poll" 122 'poll: revents .* not asked for' "$guests/sock"
+BURH_KVM_HOSTILE=recv-len keep "hostile host: recv-len" 122 'recvfrom: 5 bytes, only 4 asked' \
+    "$guests/sockmsg"
+BURH_KVM_HOSTILE=sockopt-len keep "hostile host: sockopt-len" 122 'getsockopt: 5 bytes, only 4' \
+    "$guests/sockmsg"
+BURH_KVM_HOSTILE=fstat keep "hostile host: fstat" 122 'fstat: file type ffff is not' \
+    "$guests/sockmsg"
 
 "$ldr" --backend kvm "$guests/hello" 2>"$tmp/err" | true
 status=${PIPESTATUS[0]}
@@ -122,6 +165,11 @@ if [ -x "$asan/bin/burh-keepldr" ] && [ -e "$asan/bin/burh-shim.elf" ]; then
     ldr=$asan/bin/burh-keepldr
     keep "asan: hello" 0 '' "$guests/hello"
     keep "asan: sockets" 0 '' "$guests/sock"
+    keep "asan: sendmsg/recvmsg, getsockopt, fstat" 0 '' "$guests/sockmsg"
+    keep "asan: signals" 0 '' "$guests/signals"
+    keep "asan: abort() as signal 6" 134 'killed by signal 6' "$guests/signals" abort
+    keep "asan: syscall counters" 0 '' --syscall-stats "$tmp/stats-asan" "$guests/hello"
+    BURH_KVM_HOSTILE=recv-len keep "asan: hostile recv-len" 122 'recvfrom' "$guests/sockmsg"
     BURH_KVM_HOSTILE=addrlen keep "asan: hostile addrlen" 122 'address length' "$guests/sock"
     keep "asan: truncated ELF" 125 'payload' "$tmp/truncated"
     keep "asan: time limit" 123 'wall-time limit' --time-limit 500 "$guests/spin"

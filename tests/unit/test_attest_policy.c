@@ -80,6 +80,9 @@ static void test_policy_rejects_mistakes(void **state)
         "{\"require_crls\": \"yes\"}",
         "{\"require_qe_identity\": null}",
         "{\"tcb_statuses\": [\"Revoked\"]}", /* never acceptable */
+        "{\"kvm\": {\"measurement\": []}}",
+        "{\"kvm\": {\"mrtd\": [\"00\"]}}",
+        "{\"kvm\": []}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         burh_attest_policy *p = (burh_attest_policy *)&p;
@@ -174,6 +177,40 @@ static void test_unsigned_rejected_unless_allowed(void **state)
 
     r = verify_with("{\"allow_backends\": [\"nil\"]}", BURH_PLATFORM_NIL, nil, 100);
     assert_true(burh_attest_result_failed(r, "unsigned.format"));
+    burh_attest_result_free(r);
+}
+
+/* A kvm keep's launch digest is pinned by kvm.measurement once kvm is allowed at all. */
+static void test_kvm_measurement_pinned(void **state)
+{
+    (void)state;
+    uint8_t kvm[BURH_UNSIGNED_EVIDENCE_SIZE];
+    make_unsigned(BURH_PLATFORM_KVM, kvm); /* measurement: 48 bytes of 0x11 */
+    char right[97], wrong[97], policy[400];
+    memset(right, '1', 96);
+    right[96] = '\0';
+    memcpy(wrong, right, sizeof wrong);
+    wrong[95] = '2';
+
+    snprintf(policy, sizeof policy,
+             "{\"allow_backends\": [\"kvm\"], \"kvm\": {\"measurement\": [\"%s\", \"%s\"]}}", wrong,
+             right);
+    burh_attest_result *r = verify_with(policy, BURH_PLATFORM_KVM, kvm, sizeof kvm);
+    assert_true(burh_attest_result_accepted(r));
+    burh_attest_result_free(r);
+
+    snprintf(policy, sizeof policy,
+             "{\"allow_backends\": [\"kvm\"], \"kvm\": {\"measurement\": [\"%s\"]}}", wrong);
+    r = verify_with(policy, BURH_PLATFORM_KVM, kvm, sizeof kvm);
+    assert_false(burh_attest_result_accepted(r));
+    assert_true(burh_attest_result_failed(r, "kvm.measurement"));
+    assert_int_equal(burh_attest_result_failed_count(r), 1);
+    burh_attest_result_free(r);
+
+    /* Pinning a digest does not let an unallowed kvm keep in. */
+    snprintf(policy, sizeof policy, "{\"kvm\": {\"measurement\": [\"%s\"]}}", right);
+    r = verify_with(policy, BURH_PLATFORM_KVM, kvm, sizeof kvm);
+    assert_true(burh_attest_result_failed(r, "kvm.unsigned"));
     burh_attest_result_free(r);
 }
 
@@ -312,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_policy_rejects_mistakes),
         cmocka_unit_test(test_unsigned_roundtrip),
         cmocka_unit_test(test_unsigned_rejected_unless_allowed),
+        cmocka_unit_test(test_kvm_measurement_pinned),
         cmocka_unit_test(test_snp_parse_edges),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_platform_names_and_args),

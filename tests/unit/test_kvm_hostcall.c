@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -203,6 +204,106 @@ static void test_hostile_modes(void **state)
     assert_true(read(f->pipe[0], drain, sizeof(drain)) > 0);
 }
 
+/* A guest UDP socket bound to loopback; its address in *sin. */
+static int64_t udp_socket(struct fixture *f, struct sockaddr_in *sin)
+{
+    f->blk->args.socket = (struct burh_hc_socket){AF_INET, SOCK_DGRAM, 0, 0};
+    int64_t fd = call(f, BURH_HC_SOCKET);
+    assert_true(fd >= 3);
+    *sin = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    memcpy(f->blk->data, sin, sizeof(*sin));
+    f->blk->args.addr = (struct burh_hc_addr){(int32_t)fd, sizeof(*sin)};
+    assert_int_equal(call(f, BURH_HC_BIND), 0);
+    f->blk->args.name = (struct burh_hc_name){(int32_t)fd, 0, sizeof(*sin), 0};
+    assert_int_equal(call(f, BURH_HC_GETSOCKNAME), 0);
+    memcpy(sin, f->blk->data, sizeof(*sin));
+    return fd;
+}
+
+static void test_sendto_recvfrom(void **state)
+{
+    struct fixture *f = *state;
+    struct sockaddr_in a, b;
+    int64_t fa = udp_socket(f, &a), fb = udp_socket(f, &b);
+    uint8_t *bytes = f->blk->data + BURH_HC_MSG_DATA;
+    memcpy(f->blk->data, &b, sizeof(b));
+    memcpy(bytes, "hello", 5);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, MSG_OOB, 5, sizeof(b), 0, 0};
+    assert_int_equal(call(f, BURH_HC_SENDTO), -EOPNOTSUPP);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, 0, BURH_HC_MSG_MAX + 1, sizeof(b), 0, 0};
+    assert_int_equal(call(f, BURH_HC_SENDTO), -EINVAL);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, 0, 5, BURH_HC_SOCKADDR_MAX + 1, 0, 0};
+    assert_int_equal(call(f, BURH_HC_SENDTO), -EINVAL);
+    f->blk->data[0] = AF_UNIX;
+    f->blk->data[1] = 0;
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, 0, 5, sizeof(b), 0, 0};
+    assert_int_equal(call(f, BURH_HC_SENDTO), -EAFNOSUPPORT);
+    memcpy(f->blk->data, &b, sizeof(b));
+    assert_int_equal(call(f, BURH_HC_SENDTO), 5);
+
+    memset(f->blk->data, 0, 512);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fb, MSG_TRUNC, 5, 0, 16, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), -EOPNOTSUPP);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fb, 0, 5, 0, 4, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), 5);
+    assert_memory_equal(bytes, "hello", 5);
+    assert_int_equal(f->blk->args.msg.addrlen, sizeof(a)); /* full length; 4 bytes written */
+    assert_int_equal(f->blk->data[4], 0);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fb, MSG_DONTWAIT, 5, 0, 16, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), -EAGAIN);
+    f->ctx.hostile = KVM_HOSTILE_RECV_LEN; /* two lies the shim must catch */
+    memcpy(f->blk->data, &b, sizeof(b));
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, 0, 5, sizeof(b), 0, 0};
+    assert_int_equal(call(f, BURH_HC_SENDTO), 5);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fb, 0, 5, 0, 16, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), 6);
+    f->ctx.hostile = KVM_HOSTILE_ADDRLEN;
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fa, 0, 5, sizeof(b), 0, 0};
+    memcpy(f->blk->data, &b, sizeof(b));
+    assert_int_equal(call(f, BURH_HC_SENDTO), 5);
+    f->blk->args.msg = (struct burh_hc_msg){(int32_t)fb, 0, 5, 0, 16, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), 5);
+    assert_int_equal(f->blk->args.msg.addrlen, 4096);
+    f->ctx.hostile = KVM_HOSTILE_NONE;
+    f->blk->args.msg = (struct burh_hc_msg){77, 0, 5, 0, 16, 0};
+    assert_int_equal(call(f, BURH_HC_RECVFROM), -EBADF);
+}
+
+static void test_getsockopt_and_fstat(void **state)
+{
+    struct fixture *f = *state;
+    struct sockaddr_in a;
+    int64_t fd = udp_socket(f, &a);
+    f->blk->args.sockopt = (struct burh_hc_sockopt){(int32_t)fd, SOL_SOCKET, SO_TYPE, 4};
+    assert_int_equal(call(f, BURH_HC_GETSOCKOPT), 4);
+    int type;
+    memcpy(&type, f->blk->data, 4);
+    assert_int_equal(type, SOCK_DGRAM);
+    f->blk->args.sockopt = (struct burh_hc_sockopt){(int32_t)fd, SOL_SOCKET, SO_TYPE, 2};
+    assert_int_equal(call(f, BURH_HC_GETSOCKOPT), 2); /* cut to the room */
+    f->blk->args.sockopt = (struct burh_hc_sockopt){(int32_t)fd, SOL_SOCKET, SO_PEERCRED, 12};
+    assert_int_equal(call(f, BURH_HC_GETSOCKOPT), -ENOPROTOOPT);
+    f->blk->args.sockopt = (struct burh_hc_sockopt){(int32_t)fd, SOL_SOCKET, SO_TYPE, 4096};
+    assert_int_equal(call(f, BURH_HC_GETSOCKOPT), -EINVAL);
+    f->ctx.hostile = KVM_HOSTILE_SOCKOPT_LEN;
+    f->blk->args.sockopt = (struct burh_hc_sockopt){(int32_t)fd, SOL_SOCKET, SO_TYPE, 4};
+    assert_int_equal(call(f, BURH_HC_GETSOCKOPT), 5);
+    f->ctx.hostile = KVM_HOSTILE_NONE;
+
+    f->blk->args.fd_int = (struct burh_hc_fd_int){(int32_t)fd, 0};
+    assert_int_equal(call(f, BURH_HC_FSTAT), S_IFSOCK);
+    f->blk->args.fd_int = (struct burh_hc_fd_int){1, 0};
+    assert_int_equal(call(f, BURH_HC_FSTAT), S_IFIFO); /* our pipe, only its type */
+    f->blk->args.fd_int = (struct burh_hc_fd_int){77, 0};
+    assert_int_equal(call(f, BURH_HC_FSTAT), -EBADF);
+    f->ctx.hostile = KVM_HOSTILE_FSTAT;
+    f->blk->args.fd_int = (struct burh_hc_fd_int){1, 0};
+    assert_int_equal(call(f, BURH_HC_FSTAT), 0177777);
+    assert_int_equal(kvm_hostile_parse("recv-len"), KVM_HOSTILE_RECV_LEN);
+    assert_int_equal(kvm_hostile_parse("sockopt-len"), KVM_HOSTILE_SOCKOPT_LEN);
+    assert_int_equal(kvm_hostile_parse("fstat"), KVM_HOSTILE_FSTAT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +314,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fcntl_and_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sendto_recvfrom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_getsockopt_and_fstat, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

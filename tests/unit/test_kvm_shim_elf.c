@@ -14,33 +14,10 @@
 
 #include "shim/elf.c"
 #include "shim/mm.c"
+#include "kvm_shim_fixture.h"
 
-#define PHYS_SIZE (64ull << 20)
 #define FILE_SIZE 0x4000u
 #define ENTRY     0x401000u
-
-uint8_t *burh_test_phys;
-struct burh_boot_info g_boot;
-static jmp_buf g_abort_jump;
-static int g_expect_abort;
-static char g_abort_message[256];
-
-void shim_abort(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_abort_message, sizeof(g_abort_message), fmt, ap);
-    va_end(ap);
-    if (g_expect_abort)
-        longjmp(g_abort_jump, 1);
-    fail_msg("unexpected shim_abort: %s", g_abort_message);
-    abort();
-}
-
-void shim_log(const char *fmt, ...)
-{
-    (void)fmt;
-}
 
 int shim_random_bytes(void *buf, size_t len)
 {
@@ -67,13 +44,8 @@ static struct elf64_phdr *phdr(int i)
 static int setup(void **state)
 {
     (void)state;
-    burh_test_phys = calloc(1, PHYS_SIZE);
-    if (!burh_test_phys)
+    if (fixture_reset() != 0)
         return -1;
-    memset(g_regions, 0, sizeof(g_regions));
-    g_nregions = 0;
-    g_free_list = 0;
-    g_expect_abort = 0;
     g_boot = (struct burh_boot_info){.mem_size = PHYS_SIZE,
                                      .payload_gpa = BURH_GPA_PAYLOAD,
                                      .payload_size = FILE_SIZE,
@@ -104,13 +76,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    free(burh_test_phys);
-    return 0;
-}
-
 /* Reads user memory through the payload's page tables, as the CPU would. */
 static void user_read(uint64_t va, void *dst, size_t n)
 {
@@ -136,7 +101,10 @@ static void test_load_segments(void **state)
     assert_int_equal(img.phnum, 2);
     assert_int_equal(img.phdr_va, 0x400000 + 64);
     assert_int_equal(img.brk_base, 0x406100);
-    /* read-only text pages are the file's own frames, mapped in place, executable */
+    /* read-only text pages are the file's own frames, mapped in place on first touch */
+    uint64_t *lazy = pte_of(0x401000, 0, NULL);
+    assert_true(!lazy || !(*lazy & PTE_P));
+    assert_int_equal(mm_handle_fault(0x401000, 0x14), 0); /* an instruction fetch */
     uint64_t text = *pte_of(0x401000, 0, NULL);
     assert_int_equal(text & PTE_ADDR, BURH_GPA_PAYLOAD + 0x1000);
     assert_true((text & PTE_FOREIGN) && !(text & PTE_W) && !(text & PTE_NX));
@@ -147,12 +115,61 @@ static void test_load_segments(void **state)
     user_read(0x403000, page, sizeof(page));
     for (unsigned i = 0; i < PAGE_SIZE; i++)
         assert_int_equal(page[i], i >= 0x100 && i < 0x200 ? 0x11 : 0);
+    assert_int_equal(mm_user_ok(0x405000, PAGE_SIZE, 0), 0); /* bss: a zero page on touch */
     user_read(0x405000, page, sizeof(page));
     for (unsigned i = 0; i < PAGE_SIZE; i++)
         assert_int_equal(page[i], 0);
     assert_int_equal(mm_user_ok(0x406000, 0x100, 1), 0); /* bss end is mapped ... */
     assert_int_equal(mm_user_ok(0x407000, 1, 0), -1);    /* ... and nothing after it */
     assert_int_equal(mm_user_ok(0x401000, 1, 1), -1);    /* text is not writable */
+}
+
+/* Lazily mapped text: a kernel copy (mm_user_ok) backs it in place; after mprotect to writable
+ * an untouched page is still its file page, in place; splits keep the file offsets. */
+static void test_lazy_text(void **state)
+{
+    (void)state;
+    struct payload_image img = {0};
+    assert_int_equal(elf_load_payload(&img), 0);
+    assert_int_equal(mm_user_ok(0x401ff0, 0x20, 0), 0); /* straddles two lazy pages */
+    uint8_t bytes[0x20];
+    user_read(0x401ff0, bytes, sizeof(bytes));
+    for (unsigned i = 0; i < sizeof(bytes); i++)
+        assert_int_equal(bytes[i], 0xcc);
+    uint64_t *p2 = pte_of(0x402000, 0, NULL);
+    assert_true(p2 && (*p2 & PTE_FOREIGN) && (*p2 & PTE_ADDR) == BURH_GPA_PAYLOAD + 0x2000);
+    assert_int_equal(mm_protect(0x400000, 0x3000, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(0x400000, 4, 1), 0);
+    uint64_t *p0 = pte_of(0x400000, 0, NULL);
+    assert_true(p0 && (*p0 & PTE_P) && (*p0 & PTE_W) && (*p0 & PTE_FOREIGN));
+    assert_int_equal(*p0 & PTE_ADDR, BURH_GPA_PAYLOAD);
+    user_read(0x400000, bytes, 4);
+    assert_memory_equal(bytes, "\177ELF", 4);
+    /* a split of the file-backed region keeps each part's file offset */
+    assert_int_equal(mm_unmap(0x400000, 0x1000), 0);
+    assert_int_equal(mm_discard(0x401000, 0x2000), 0);
+    assert_int_equal(mm_user_ok(0x402000, 1, 0), 0);
+    user_read(0x402000, bytes, 1);
+    assert_int_equal(bytes[0], 0xcc);
+}
+
+/* A read-only segment without bss whose file part ends mid-page at the end of the file: its
+ * last page is the file's own, in place, zero past the file. */
+static void test_ro_tail_in_place(void **state)
+{
+    (void)state;
+    *phdr(1) = (struct elf64_phdr){PT_LOAD, PF_R, 0x3100, 0x403100, 0x403100, 0x100, 0x100, 4096};
+    g_boot.payload_size = 0x3200;
+    struct payload_image img = {0};
+    assert_int_equal(elf_load_payload(&img), 0);
+    assert_int_equal(mm_user_ok(0x403000, PAGE_SIZE, 0), 0);
+    uint64_t *pte = pte_of(0x403000, 0, NULL);
+    assert_true(pte && (*pte & PTE_FOREIGN) && !(*pte & PTE_W));
+    assert_int_equal(*pte & PTE_ADDR, BURH_GPA_PAYLOAD + 0x3000);
+    uint8_t page[PAGE_SIZE];
+    user_read(0x403000, page, sizeof(page));
+    for (unsigned i = 0x100; i < PAGE_SIZE; i++)
+        assert_int_equal(page[i], i < 0x200 ? 0x11 : 0);
 }
 
 static void expect_refusal(const char *why)
@@ -201,8 +218,10 @@ static void test_refusals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_load_segments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_segments, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_lazy_text, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_ro_tail_in_place, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_refusals, setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

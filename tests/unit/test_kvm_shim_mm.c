@@ -12,54 +12,19 @@
 #include <cmocka.h>
 
 #include "shim/mm.c"
+#include "kvm_shim_fixture.h"
 
-#define PHYS_SIZE (64ull << 20)
-#define FREE_GPA  (16ull << 20)
-#define BASE      0x10000000ull
-
-uint8_t *burh_test_phys;
-struct burh_boot_info g_boot;
-static jmp_buf g_abort_jump;
-static int g_expect_abort;
-static char g_abort_message[256];
-
-void shim_abort(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(g_abort_message, sizeof(g_abort_message), fmt, ap);
-    va_end(ap);
-    if (g_expect_abort)
-        longjmp(g_abort_jump, 1);
-    fail_msg("unexpected shim_abort: %s", g_abort_message);
-    abort();
-}
-
-void shim_log(const char *fmt, ...)
-{
-    (void)fmt;
-}
+#define FREE_GPA (16ull << 20)
+#define BASE     0x10000000ull
 
 static int setup(void **state)
 {
     (void)state;
-    burh_test_phys = calloc(1, PHYS_SIZE);
-    if (!burh_test_phys)
+    if (fixture_reset() != 0)
         return -1;
-    memset(g_regions, 0, sizeof(g_regions));
-    g_nregions = 0;
-    g_free_list = 0;
-    g_expect_abort = 0;
     g_boot.mem_size = PHYS_SIZE;
     g_boot.free_gpa = FREE_GPA;
     mm_init();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    free(burh_test_phys);
     return 0;
 }
 
@@ -228,16 +193,16 @@ static void test_out_of_memory_aborts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_lazy_backing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prot_none_reservation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_protect_keeps_contents, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unmap_splits_and_recycles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_permissions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_user_pointer_bounds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_discard_reads_zero, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_region_table_full, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_out_of_memory_aborts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lazy_backing, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_prot_none_reservation, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_protect_keeps_contents, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_splits_and_recycles, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_permissions, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_user_pointer_bounds, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_brk, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_discard_reads_zero, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_region_table_full, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_aborts, setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

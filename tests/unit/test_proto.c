@@ -24,7 +24,9 @@ static burh_cbor_bytes hex(const char *h)
 static burh_keep_create sample_create(void)
 {
     static const uint8_t nonce[32] = {1, 2, 3};
-    return (burh_keep_create){BURH_BACKEND_KVM, BURH_CBOR_BYTES(nonce, sizeof(nonce)), 512};
+    return (burh_keep_create){.backend = BURH_BACKEND_KVM,
+                              .nonce = BURH_CBOR_BYTES(nonce, sizeof(nonce)),
+                              .memory_mib = 512};
 }
 
 static void test_keep_create_round_trip(void **state)
@@ -231,6 +233,96 @@ static void test_workload_round_trip_and_paths(void **state)
     assert_int_equal(workload_with_path("/dir/"), BURH_PROTO_ERR_RANGE);
 }
 
+/* A sample workload with this file path and secret name; the decoder's verdict and diag. */
+static burh_proto_err workload_with_names(burh_cbor_bytes path, burh_cbor_bytes secret,
+                                          burh_proto_diag *diag)
+{
+    burh_cbor_bytes args[2];
+    burh_workload_env env[1];
+    burh_workload_file files[1];
+    burh_workload_secret secrets[1];
+    burh_workload w = sample_workload(args, env, files, secrets), back;
+    files[0].path = path;
+    secrets[0].name = secret;
+    size_t len;
+    assert_int_equal(burh_proto_encode_workload(&w, buf, sizeof(buf), &len), BURH_PROTO_OK);
+    burh_proto_err err = burh_proto_decode_workload(BURH_CBOR_BYTES(buf, len), &back, diag);
+    burh_workload_free(&back);
+    return err;
+}
+
+static void test_file_and_secret_names(void **state)
+{
+    (void)state;
+    burh_proto_diag d;
+    const burh_cbor_bytes ok_path = BURH_CBOR_LIT("/a/b"), ok_name = BURH_CBOR_LIT("db.key");
+    assert_int_equal(workload_with_names(ok_path, ok_name, &d), BURH_PROTO_OK);
+    assert_int_equal(workload_with_names(ok_path, BURH_CBOR_LIT("..."), &d), BURH_PROTO_OK);
+    /* secret names: ".", "..", empty, NUL, a slash */
+    static const struct {
+        const char *name;
+        size_t len;
+    } bad_names[] = {{".", 1}, {"..", 2}, {"", 0}, {"a\0b", 3}, {"a/b", 3}, {"../x", 4}};
+    for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+        burh_cbor_bytes n = BURH_CBOR_BYTES(bad_names[i].name, bad_names[i].len);
+        assert_int_equal(workload_with_names(ok_path, n, &d), BURH_PROTO_ERR_RANGE);
+        assert_non_null(strstr(d.message, "name"));
+    }
+    assert_int_equal(workload_with_names(ok_path, BURH_CBOR_LIT(".."), &d), BURH_PROTO_ERR_RANGE);
+    assert_string_equal(d.message, "name: not [A-Za-z0-9_.-]+, or . or ..");
+    /* file paths: each refusal names its reason */
+    static const struct {
+        const char *path;
+        size_t len;
+        const char *why;
+    } bad_paths[] = {
+        {"/a\0b", 4, "path: contains NUL"},
+        {"/", 1, "path: length out of range"},
+        {"a/b", 3, "path: not absolute"},
+        {"/a/", 3, "path: ends in \"/\""},
+        {"/a//b", 5, "path: has an empty part (\"//\")"},
+        {"/a/./b", 6, "path: has a \".\" or \"..\" part"},
+        {"/..", 3, "path: has a \".\" or \"..\" part"},
+    };
+    for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+        burh_cbor_bytes p = BURH_CBOR_BYTES(bad_paths[i].path, bad_paths[i].len);
+        assert_int_equal(workload_with_names(p, ok_name, &d), BURH_PROTO_ERR_RANGE);
+        assert_string_equal(d.message, bad_paths[i].why);
+    }
+    /* an empty path is under the size limit (2..1024): refused as such */
+    assert_int_equal(workload_with_names(BURH_CBOR_LIT(""), ok_name, &d), BURH_PROTO_ERR_RANGE);
+}
+
+static void test_keep_create_time_limit(void **state)
+{
+    (void)state;
+    burh_keep_create m = sample_create(), back;
+    size_t len;
+    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len), BURH_PROTO_OK);
+    assert_null(memmem(buf, len, "time_limit_s", 12)); /* absent when 0 */
+    m.time_limit_s = 300;
+    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len), BURH_PROTO_OK);
+    assert_int_equal(burh_proto_decode_keep_create(BURH_CBOR_BYTES(buf, len), &back, NULL),
+                     BURH_PROTO_OK);
+    assert_int_equal(back.time_limit_s, 300);
+    m.time_limit_s = BURH_PROTO_TIME_LIMIT_MAX + 1;
+    assert_int_equal(burh_proto_encode_keep_create(&m, buf, sizeof(buf), &len),
+                     BURH_PROTO_ERR_ARGS);
+    burh_proto_diag d;
+    /* {"v":1,"nonce":16 bytes,"backend":"nil","memory_mib":256,"time_limit_s":0} and 86401 */
+    const char *head = "a5617601656e6f6e636550000102030405060708090a0b0c0d0e0f676261636b656e64636e"
+                       "696c6a6d656d6f72795f6d69621901006c74696d655f6c696d69745f73";
+    char hexbuf[300];
+    snprintf(hexbuf, sizeof hexbuf, "%s00", head);
+    assert_int_equal(burh_proto_decode_keep_create(hex(hexbuf), &back, &d), BURH_PROTO_ERR_RANGE);
+    assert_non_null(strstr(d.message, "time_limit_s"));
+    snprintf(hexbuf, sizeof hexbuf, "%s1a00015181", head);
+    assert_int_equal(burh_proto_decode_keep_create(hex(hexbuf), &back, &d), BURH_PROTO_ERR_RANGE);
+    snprintf(hexbuf, sizeof hexbuf, "%s1a00015180", head);
+    assert_int_equal(burh_proto_decode_keep_create(hex(hexbuf), &back, &d), BURH_PROTO_OK);
+    assert_int_equal(back.time_limit_s, 86400);
+}
+
 static void test_workload_limits(void **state)
 {
     (void)state;
@@ -370,6 +462,8 @@ int main(void)
         cmocka_unit_test(test_keep_list_round_trip_and_cap),
         cmocka_unit_test(test_keep_id_rules),
         cmocka_unit_test(test_workload_round_trip_and_paths),
+        cmocka_unit_test(test_file_and_secret_names),
+        cmocka_unit_test(test_keep_create_time_limit),
         cmocka_unit_test(test_workload_limits),
         cmocka_unit_test(test_frames_as_a_stream),
         cmocka_unit_test(test_status_records),

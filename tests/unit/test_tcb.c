@@ -154,6 +154,26 @@ static void elf_reads_own_binary(void **state)
     assert_null(bytes);
 }
 
+/* Symbols by name through .symtab/.dynsym: defined ones, imported ones, and no substrings. */
+static void elf_finds_symbols(void **state)
+{
+    (void)state;
+    uint8_t *bytes;
+    size_t len;
+    assert_int_equal(tcb_read_file("/proc/self/exe", 1u << 30, &bytes, &len), BURH_TCB_OK);
+    assert_true(tcb_elf_has_symbol(bytes, len, "elf_finds_symbols"));       /* defined here */
+    assert_true(tcb_elf_has_symbol(bytes, len, "_cmocka_run_group_tests")); /* imported */
+    assert_false(tcb_elf_has_symbol(bytes, len, "elf_finds_symbol"));       /* a prefix only */
+    assert_false(tcb_elf_has_symbol(bytes, len, "lf_finds_symbols"));       /* a suffix only */
+    assert_false(tcb_elf_has_symbol(bytes, len, "no_such_symbol_in_test_tcb"));
+    /* Cut anywhere (sampled), the file still gets an answer and never a read past its end. */
+    for (size_t cut = 0; cut < len; cut += len / 97 + 1)
+        (void)tcb_elf_has_symbol(bytes, cut, "elf_finds_symbols");
+    assert_false(tcb_elf_has_symbol(bytes, 63, "elf_finds_symbols"));
+    assert_false(tcb_elf_has_symbol(NULL, 0, "x"));
+    free(bytes);
+}
+
 static void strings_counts_and_sorts(void **state)
 {
     (void)state;
@@ -258,6 +278,80 @@ static void facts_match_the_headers(void **state)
     assert_non_null(burh_tcb_facts_shim_forwarded[0]);
 }
 
+/* A hostcall added to the ABI without its shape in tcb_api.c would be reported as unknown. */
+static void api_describes_every_hostcall(void **state)
+{
+    (void)state;
+    json_t *api = tcb_api();
+    assert_non_null(api);
+    json_t *hc = json_object_get(api, "hostcalls");
+    assert_int_equal(json_integer_value(json_object_get(hc, "count")), BURH_HC_COUNT - 1);
+    size_t i;
+    json_t *call;
+    json_array_foreach(json_object_get(hc, "calls"), i, call)
+    {
+        if (!json_is_string(json_object_get(call, "params")))
+            fail_msg("hostcall %s has no shape in src/tcb/tcb_api.c",
+                     json_string_value(json_object_get(call, "name")));
+        assert_true(json_integer_value(json_object_get(call, "max_in_bytes")) <= BURH_HC_DATA_MAX);
+        assert_true(json_integer_value(json_object_get(call, "max_out_bytes")) <= BURH_HC_DATA_MAX);
+    }
+    json_decref(api);
+}
+
+/* The kvm view uses the keep's own counts when there are some, else the nil trace, and says
+ * which; snp and tdx repeat it as an assumption. */
+static void kvm_view_says_how_syscalls_were_measured(void **state)
+{
+    (void)state;
+    json_t *trace =
+        json_pack("{s:b,s:[s,s,s]}", "measured", 1, "syscalls", "bind", "write", "no_such_call");
+    json_t *bins = json_array();
+    json_t *counted =
+        json_pack("{s:b,s:s,s:i,s:{s:i,s:i,s:[{s:s,s:i}],s:[{s:s,s:i},{s:s,s:i}],s:[]}}", "counted",
+                  1, "method", "counted by the shim", "client_exit", 0, "stats", "distinct", 2,
+                  "calls", 6, "served", "name", "write", "count", 1, "forwarded", "name", "write",
+                  "count", 2, "name", "bind", "count", 3, "refused");
+    assert_non_null(counted);
+    json_t *view = tcb_backend_view(BURH_TCB_KVM, trace, bins, counted);
+    json_t *sc = json_object_get(view, "syscalls");
+    assert_string_equal(json_string_value(json_object_get(sc, "method")), "counted");
+    assert_int_equal(json_array_size(json_object_get(sc, "served_locally")), 1);
+    assert_int_equal(json_array_size(json_object_get(sc, "forwarded_to_host")), 2);
+    assert_int_equal(json_array_size(json_object_get(sc, "refused_enosys")), 0);
+    assert_null(json_object_get(sc, "assumed"));
+    json_decref(view);
+
+    json_t *uncounted = json_pack("{s:b,s:s}", "counted", 0, "why", "no kvm here");
+    view = tcb_backend_view(BURH_TCB_SNP, trace, bins, uncounted);
+    sc = json_object_get(view, "syscalls");
+    assert_string_equal(json_string_value(json_object_get(sc, "method")), "derived");
+    assert_string_equal(json_string_value(json_object_get(sc, "why_not_counted")), "no kvm here");
+    assert_non_null(json_object_get(sc, "assumed"));
+    size_t sorted = json_array_size(json_object_get(sc, "served_locally")) +
+                    json_array_size(json_object_get(sc, "forwarded_to_host")) +
+                    json_array_size(json_object_get(sc, "refused_enosys"));
+    assert_int_equal(sorted, 3);
+    json_t *unknown = json_object_get(sc, "refused_enosys");
+    assert_string_equal(json_string_value(json_array_get(unknown, 0)), "no_such_call");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(view, "trusted_binaries"), 1)),
+        "burh-wasmldr-static");
+    json_decref(view);
+
+    json_t *untraced = json_pack("{s:b}", "measured", 0);
+    view = tcb_backend_view(BURH_TCB_KVM, untraced, bins, uncounted);
+    sc = json_object_get(view, "syscalls");
+    assert_string_equal(json_string_value(json_object_get(sc, "method")), "not measured");
+    assert_null(json_object_get(sc, "served_locally"));
+    json_decref(view);
+    json_decref(untraced);
+    json_decref(uncounted);
+    json_decref(counted);
+    json_decref(bins);
+    json_decref(trace);
+}
+
 static void report_without_binaries_says_missing(void **state)
 {
     (void)state;
@@ -282,10 +376,13 @@ int main(void)
         cmocka_unit_test(elf_refuses_bad_input),
         cmocka_unit_test(elf_survives_truncation_and_flips),
         cmocka_unit_test(elf_reads_own_binary),
+        cmocka_unit_test(elf_finds_symbols),
         cmocka_unit_test(strings_counts_and_sorts),
         cmocka_unit_test(trace_parses_calls_files_sockets),
         cmocka_unit_test(trace_survives_junk),
         cmocka_unit_test(facts_match_the_headers),
+        cmocka_unit_test(api_describes_every_hostcall),
+        cmocka_unit_test(kvm_view_says_how_syscalls_were_measured),
         cmocka_unit_test(report_without_binaries_says_missing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

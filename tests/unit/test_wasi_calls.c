@@ -13,13 +13,7 @@
 #include <cmocka.h>
 
 #include "wasi/calls.h"
-
-/* Guest memory layout used by the tests. */
-#define G_PATH  1024u  /* a path string */
-#define G_PATH2 2048u  /* a second path string */
-#define G_OUT   4096u  /* results */
-#define G_IOV   8192u  /* iovec arrays */
-#define G_BUF   16384u /* data buffers */
+#include "wasi_guest.h"
 
 typedef struct fixture {
     bw_store *store;
@@ -49,6 +43,7 @@ static int setup(void **state)
     fx->dirfd = 3;
     fx->call.w = fx->w;
     fx->call.mem = fx->mem;
+    wg_call = &fx->call;
     *state = fx;
     return 0;
 }
@@ -66,44 +61,10 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint8_t *gmem(uint32_t off)
-{
-    return bw_memory_data(fx->mem) + off;
-}
-
-/* Calls WASI function `name` with integer arguments, typed by its signature. */
-static uint16_t wcall(const char *name, ...)
-{
-    bw_name n = {(const uint8_t *)name, strlen(name)};
-    const wasi_def *def = wasi_def_find(n);
-    assert_non_null(def);
-    bw_value args[16];
-    va_list ap;
-    va_start(ap, name);
-    for (size_t i = 0; def->params[i] != '\0'; i++) {
-        uint64_t v = va_arg(ap, uint64_t);
-        args[i].type = def->params[i] == 'I' ? BW_I64 : BW_I32;
-        if (def->params[i] == 'I')
-            args[i].of.i64 = v;
-        else
-            args[i].of.i32 = (uint32_t)v;
-    }
-    va_end(ap);
-    return def->fn(&fx->call, args);
-}
-
-#define U(x) ((uint64_t)(x))
-
-static uint32_t put_path(uint32_t off, const char *s)
-{
-    memcpy(gmem(off), s, strlen(s));
-    return (uint32_t)strlen(s);
-}
-
 /* path_open relative to the preopen; returns the errno, the new fd in *fd. */
 static uint16_t open_path(const char *path, uint32_t oflags, uint64_t rights, uint32_t *fd)
 {
-    uint32_t len = put_path(G_PATH, path);
+    uint32_t len = put(G_PATH, path);
     uint16_t e = wcall("path_open", U(fx->dirfd), U(0), U(G_PATH), U(len), U(oflags), rights,
                        U(WASI_R_ALL), U(0), U(G_OUT));
     if (e == WASI_ESUCCESS)
@@ -200,36 +161,35 @@ static void test_escapes_refused(void **state)
     assert_int_equal(open_path("sub/../../x", 0, r, &fd), WASI_ENOTCAPABLE);
     assert_int_equal(open_path("/etc/passwd", 0, r, &fd), WASI_ENOTCAPABLE);
     assert_int_equal(wcall("path_open", U(fx->dirfd), U(WASI_LOOKUP_SYMLINK_FOLLOW), U(G_PATH),
-                           U(put_path(G_PATH, "abs")), U(0), r, U(0), U(0), U(G_OUT)),
+                           U(put(G_PATH, "abs")), U(0), r, U(0), U(0), U(G_OUT)),
                      WASI_ENOTCAPABLE);
     assert_int_equal(wcall("path_open", U(fx->dirfd), U(WASI_LOOKUP_SYMLINK_FOLLOW), U(G_PATH),
-                           U(put_path(G_PATH, "up/passwd")), U(0), r, U(0), U(0), U(G_OUT)),
+                           U(put(G_PATH, "up/passwd")), U(0), r, U(0), U(0), U(G_OUT)),
                      WASI_ENOTCAPABLE);
     assert_int_equal(wcall("path_open", U(fx->dirfd), U(WASI_LOOKUP_SYMLINK_FOLLOW), U(G_PATH),
-                           U(put_path(G_PATH, "loop1")), U(0), r, U(0), U(0), U(G_OUT)),
+                           U(put(G_PATH, "loop1")), U(0), r, U(0), U(0), U(G_OUT)),
                      WASI_ELOOP);
     /* Not following the final link: opening the link itself is refused by the kernel. */
     assert_int_equal(open_path("abs", 0, r, &fd), WASI_ELOOP);
     /* Other path calls go through the same resolution. */
     assert_int_equal(wcall("path_filestat_get", U(fx->dirfd), U(WASI_LOOKUP_SYMLINK_FOLLOW),
-                           U(G_PATH), U(put_path(G_PATH, "up/.")), U(G_OUT)),
+                           U(G_PATH), U(put(G_PATH, "up/.")), U(G_OUT)),
                      WASI_ENOTCAPABLE);
     assert_int_equal(
-        wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "up/newdir"))),
+        wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "up/newdir"))),
         WASI_ENOTCAPABLE);
-    assert_int_equal(
-        wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "../x"))),
-        WASI_ENOTCAPABLE);
+    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "../x"))),
+                     WASI_ENOTCAPABLE);
     /* A symlink stats as a symlink without following. */
-    assert_int_equal(wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH),
-                           U(put_path(G_PATH, "abs")), U(G_OUT)),
-                     WASI_ESUCCESS);
+    assert_int_equal(
+        wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH), U(put(G_PATH, "abs")), U(G_OUT)),
+        WASI_ESUCCESS);
     assert_int_equal(gmem(G_OUT)[16], WASI_FILETYPE_SYMBOLIC_LINK);
     /* Creating a link with an absolute target is refused up front. */
-    uint32_t tl = put_path(G_PATH2, "/etc/shadow");
-    assert_int_equal(wcall("path_symlink", U(G_PATH2), U(tl), U(fx->dirfd), U(G_PATH),
-                           U(put_path(G_PATH, "new"))),
-                     WASI_ENOTCAPABLE);
+    uint32_t tl = put(G_PATH2, "/etc/shadow");
+    assert_int_equal(
+        wcall("path_symlink", U(G_PATH2), U(tl), U(fx->dirfd), U(G_PATH), U(put(G_PATH, "new"))),
+        WASI_ENOTCAPABLE);
 }
 
 /* Reads the whole directory through fd_readdir with a small buffer, collecting names. */
@@ -282,56 +242,50 @@ static void test_path_calls(void **state)
 {
     (void)state;
     host_file("a", "content");
-    assert_int_equal(
-        wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d"))), 0);
-    assert_int_equal(
-        wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d"))),
-        WASI_EEXIST);
-    uint32_t l1 = put_path(G_PATH, "a"), l2 = put_path(G_PATH2, "d/b");
+    assert_int_equal(wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d"))),
+                     0);
+    assert_int_equal(wcall("path_create_directory", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d"))),
+                     WASI_EEXIST);
+    uint32_t l1 = put(G_PATH, "a"), l2 = put(G_PATH2, "d/b");
     assert_int_equal(
         wcall("path_rename", U(fx->dirfd), U(G_PATH), U(l1), U(fx->dirfd), U(G_PATH2), U(l2)), 0);
     assert_int_equal(wcall("path_link", U(fx->dirfd), U(0), U(G_PATH2), U(l2), U(fx->dirfd),
-                           U(G_PATH), U(put_path(G_PATH, "c"))),
+                           U(G_PATH), U(put(G_PATH, "c"))),
                      0);
-    assert_int_equal(wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH),
-                           U(put_path(G_PATH, "c")), U(G_OUT)),
-                     0);
-    assert_int_equal(wasi_get_u64(gmem(G_OUT + 24)), 2); /* nlink */
     assert_int_equal(
-        wcall("path_remove_directory", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d"))),
-        WASI_ENOTEMPTY);
-    assert_int_equal(
-        wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d/b/"))),
-        WASI_ENOTDIR);
-    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d/b"))),
-                     0);
-    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d"))),
-                     WASI_EISDIR);
-    assert_int_equal(
-        wcall("path_remove_directory", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "d/"))), 0);
-    uint32_t tl = put_path(G_PATH2, "c");
-    assert_int_equal(
-        wcall("path_symlink", U(G_PATH2), U(tl), U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "s"))),
+        wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH), U(put(G_PATH, "c")), U(G_OUT)),
         0);
-    assert_int_equal(wcall("path_readlink", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "s")),
-                           U(G_BUF), U(64), U(G_OUT)),
+    assert_int_equal(wasi_get_u64(gmem(G_OUT + 24)), 2); /* nlink */
+    assert_int_equal(wcall("path_remove_directory", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d"))),
+                     WASI_ENOTEMPTY);
+    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d/b/"))),
+                     WASI_ENOTDIR);
+    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d/b"))), 0);
+    assert_int_equal(wcall("path_unlink_file", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d"))),
+                     WASI_EISDIR);
+    assert_int_equal(wcall("path_remove_directory", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "d/"))),
+                     0);
+    uint32_t tl = put(G_PATH2, "c");
+    assert_int_equal(
+        wcall("path_symlink", U(G_PATH2), U(tl), U(fx->dirfd), U(G_PATH), U(put(G_PATH, "s"))), 0);
+    assert_int_equal(wcall("path_readlink", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "s")), U(G_BUF),
+                           U(64), U(G_OUT)),
                      0);
     assert_int_equal(wasi_get_u32(gmem(G_OUT)), 1);
     assert_int_equal(gmem(G_BUF)[0], 'c');
-    assert_int_equal(wcall("path_readlink", U(fx->dirfd), U(G_PATH), U(put_path(G_PATH, "c")),
-                           U(G_BUF), U(64), U(G_OUT)),
+    assert_int_equal(wcall("path_readlink", U(fx->dirfd), U(G_PATH), U(put(G_PATH, "c")), U(G_BUF),
+                           U(64), U(G_OUT)),
                      WASI_EINVAL);
     assert_int_equal(wcall("path_filestat_set_times", U(fx->dirfd), U(0), U(G_PATH),
-                           U(put_path(G_PATH, "c")), U(5000000000u), U(7000000000u),
+                           U(put(G_PATH, "c")), U(5000000000u), U(7000000000u),
                            U(WASI_FST_ATIM | WASI_FST_MTIM)),
                      0);
-    assert_int_equal(wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH),
-                           U(put_path(G_PATH, "c")), U(G_OUT)),
-                     0);
+    assert_int_equal(
+        wcall("path_filestat_get", U(fx->dirfd), U(0), U(G_PATH), U(put(G_PATH, "c")), U(G_OUT)),
+        0);
     assert_int_equal(wasi_get_u64(gmem(G_OUT + 48)), 7000000000u);
     assert_int_equal(wcall("path_filestat_set_times", U(fx->dirfd), U(0), U(G_PATH),
-                           U(put_path(G_PATH, "c")), U(0), U(0),
-                           U(WASI_FST_ATIM | WASI_FST_ATIM_NOW)),
+                           U(put(G_PATH, "c")), U(0), U(0), U(WASI_FST_ATIM | WASI_FST_ATIM_NOW)),
                      WASI_EINVAL);
 }
 

@@ -13,12 +13,7 @@
 #include <cmocka.h>
 
 #include "wasi/calls.h"
-
-#define G_PATH  1024u
-#define G_PATH2 2048u
-#define G_OUT   4096u
-#define G_IOV   8192u
-#define G_BUF   16384u
+#include "wasi_guest.h"
 
 #define BUDGET   (64u * 1024u)
 #define MAX_FILE (16u * 1024u)
@@ -32,11 +27,6 @@ typedef struct fixture {
 } fixture;
 
 static fixture *fx;
-
-static bw_name nm(const char *s)
-{
-    return (bw_name){(const uint8_t *)s, strlen(s)};
-}
 
 static int setup(void **state)
 {
@@ -55,6 +45,7 @@ static int setup(void **state)
     assert_int_equal(burh_wasi_preopen_memfs(fx->w, fx->fs, nm(""), nm("/")), BURH_WASI_OK);
     fx->call.w = fx->w;
     fx->call.mem = fx->mem;
+    wg_call = &fx->call;
     *state = fx;
     return 0;
 }
@@ -67,38 +58,6 @@ static int teardown(void **state)
     bw_store_free(fx->store);
     free(fx);
     return 0;
-}
-
-static uint8_t *gmem(uint32_t off)
-{
-    return bw_memory_data(fx->mem) + off;
-}
-
-static uint16_t wcall(const char *name, ...)
-{
-    const wasi_def *def = wasi_def_find(nm(name));
-    assert_non_null(def);
-    bw_value args[16];
-    va_list ap;
-    va_start(ap, name);
-    for (size_t i = 0; def->params[i] != '\0'; i++) {
-        uint64_t v = va_arg(ap, uint64_t);
-        args[i].type = def->params[i] == 'I' ? BW_I64 : BW_I32;
-        if (def->params[i] == 'I')
-            args[i].of.i64 = v;
-        else
-            args[i].of.i32 = (uint32_t)v;
-    }
-    va_end(ap);
-    return def->fn(&fx->call, args);
-}
-
-#define U(x) ((uint64_t)(x))
-
-static uint32_t put(uint32_t off, const char *s)
-{
-    memcpy(gmem(off), s, strlen(s));
-    return (uint32_t)strlen(s);
 }
 
 static uint16_t open_at(uint32_t dir, const char *path, uint32_t look, uint32_t oflags,
