@@ -187,6 +187,10 @@ static burh_cbor_err push_frame(burh_cbor_decoder *d, const cbor_head *h, bool i
     burh_cbor_dec_frame *f;
     uint64_t total = h->arg;
 
+    /* An empty container nests as deep as any other (the encoder counts it too), though it
+     * needs no frame here. */
+    if (d->depth >= d->max_depth)
+        return BURH_CBOR_ERR_DEPTH;
     if (!h->indefinite) {
         /* Each child needs at least one byte: refuse counts the input cannot hold. */
         if (total > d->len - d->pos || (is_map && total > (d->len - d->pos) / 2))
@@ -198,8 +202,6 @@ static burh_cbor_err push_frame(burh_cbor_decoder *d, const cbor_head *h, bool i
             return BURH_CBOR_OK;
         }
     }
-    if (d->depth >= d->max_depth)
-        return BURH_CBOR_ERR_DEPTH;
     f = &d->frames[d->depth++];
     f->total = total;
     f->seen = 0;

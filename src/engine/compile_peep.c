@@ -83,6 +83,18 @@ static bw_insn *fuse_step(bw_translator *t, bw_insn *branch)
     return step;
 }
 
+/* Points `branch`, the last instruction, at label `f`: a loop's start is known; a block's end
+ * is not yet, so the branch joins the block's patch chain (compile_ctrl.c resolves it). */
+static void aim_branch(bw_translator *t, bw_insn *branch, bw_ctrl *f)
+{
+    if (f->kind == BW_CTRL_LOOP) {
+        branch->imm = f->start;
+    } else {
+        branch->imm = f->patches;
+        f->patches = t->ncode - 1;
+    }
+}
+
 /* br_if on the result of the i32 compare just emitted: the compare becomes the branch. */
 bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
 {
@@ -114,12 +126,7 @@ bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
     last->handler = (const void *)(uintptr_t)fused;
     last->a = 0;
     last = fuse_step(t, last);
-    if (f->kind == BW_CTRL_LOOP) {
-        last->imm = f->start;
-    } else {
-        last->imm = f->patches;
-        f->patches = t->ncode - 1;
-    }
+    aim_branch(t, last, f);
     return true;
 }
 
@@ -282,12 +289,7 @@ bool bw_tr_fuse_step_nonzero(bw_translator *t, uint32_t cond_slot, bw_ctrl *f)
     last->handler = (const void *)(uintptr_t)BW_OP_BR_INC_NE_IMM;
     last->c = 0;
     last->d = (uint32_t)last->imm;
-    if (f->kind == BW_CTRL_LOOP) {
-        last->imm = f->start;
-    } else {
-        last->imm = f->patches;
-        f->patches = t->ncode - 1;
-    }
+    aim_branch(t, last, f);
     return true;
 }
 

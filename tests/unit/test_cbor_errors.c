@@ -160,6 +160,12 @@ static void test_depth_limit(void **state)
     assert_int_equal(decode_all(in, 34, 0, 0), BURH_CBOR_ERR_DEPTH); /* depth 33 */
     assert_int_equal(decode_all(in, 34, 0, 33), BURH_CBOR_OK);
     assert_int_equal(decode_all(in, 34, 0, 4), BURH_CBOR_ERR_DEPTH);
+    memset(in, 0x81, 32); /* an empty container nests as deep as a full one */
+    in[31] = 0x80;
+    assert_int_equal(decode_all(in, 32, 0, 0), BURH_CBOR_OK); /* [] at depth 32 */
+    in[31] = 0x81;
+    in[32] = 0xa0;
+    assert_int_equal(decode_all(in, 33, 0, 0), BURH_CBOR_ERR_DEPTH); /* {} at depth 33 */
     memset(in, 0x9f, 70); /* indefinite arrays count too, and beyond the maximum */
     assert_int_equal(decode_all(in, 70, 0, 1000), BURH_CBOR_ERR_DEPTH);
     memset(in, 0xc0, 70); /* a long chain of tags is not nesting: it just ends early */
