@@ -241,33 +241,20 @@ static struct bw_compiled_func *finish(bw_translator *t)
     return cf;
 }
 
-/* The i64, f32 and f64 tests and arithmetic (not conversions): operand type, arity and
- * result type, as the core spec's numeric instructions give them. */
+/* The i64, f32 and f64 tests and arithmetic (not conversions): operand and result types
+ * from the one table the translator uses too. */
 static bool validate_numeric(bw_translator *t, uint8_t op)
 {
-    static const struct {
-        uint8_t first, last, in, binary, out;
-    } ranges[] = {
-        {0x50, 0x50, BW_I64, 0, BW_I32}, {0x51, 0x5A, BW_I64, 1, BW_I32},
-        {0x5B, 0x60, BW_F32, 1, BW_I32}, {0x61, 0x66, BW_F64, 1, BW_I32},
-        {0x79, 0x7B, BW_I64, 0, BW_I64}, {0x7C, 0x8A, BW_I64, 1, BW_I64},
-        {0x8B, 0x91, BW_F32, 0, BW_F32}, {0x92, 0x98, BW_F32, 1, BW_F32},
-        {0x99, 0x9F, BW_F64, 0, BW_F64}, {0xA0, 0xA6, BW_F64, 1, BW_F64},
-    };
-    if (op < 0x50 || op > 0xA6) {
+    bw_signature sig;
+    if (op < 0x50 || op > 0xA6 || !bw_tr_numeric_signature(op, &sig)) {
         return false;
     }
-    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
-        if (op >= ranges[i].first && op <= ranges[i].last) {
-            bw_tr_pop(t, ranges[i].in);
-            if (ranges[i].binary) {
-                bw_tr_pop(t, ranges[i].in);
-            }
-            bw_tr_push(t, ranges[i].out);
-            return true;
-        }
+    if (sig.in2 != BW_UNKNOWN) {
+        bw_tr_pop(t, sig.in2);
     }
-    return false;
+    bw_tr_pop(t, sig.in1);
+    bw_tr_push(t, sig.out);
+    return true;
 }
 
 /* Validation only: the most common instructions (locals, i32.const, numeric tests and

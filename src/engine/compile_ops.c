@@ -3,10 +3,6 @@
 
 #include "engine/ops_translate.h"
 
-typedef struct signature {
-    uint8_t in1, in2, out; /* in2 is BW_UNKNOWN for unary operations */
-} signature;
-
 /* Conversions 0xA7..0xBF: operand and result types. */
 static const uint8_t conversions[][2] = {
     {BW_I64, BW_I32}, {BW_F32, BW_I32}, {BW_F32, BW_I32}, {BW_F64, BW_I32}, {BW_F64, BW_I32},
@@ -16,7 +12,7 @@ static const uint8_t conversions[][2] = {
     {BW_F32, BW_F64}, {BW_F32, BW_I32}, {BW_F64, BW_I64}, {BW_I32, BW_F32}, {BW_I64, BW_F64},
 };
 
-static bool numeric_signature(uint8_t op, signature *s)
+bool bw_tr_numeric_signature(uint8_t op, bw_signature *s)
 {
     static const struct {
         uint8_t first, last, in1, binary, out;
@@ -114,7 +110,7 @@ static unsigned left_immediate_form(unsigned op)
 }
 
 /* Pops the operands of `s`, pushes its result and emits `op` on them. */
-static void emit_operation(bw_translator *t, unsigned op, const signature *s)
+static void emit_operation(bw_translator *t, unsigned op, const bw_signature *s)
 {
     if (s->in2 == BW_UNKNOWN) {
         bw_operand x = bw_tr_pop(t, s->in1);
@@ -152,7 +148,7 @@ static void emit_operation(bw_translator *t, unsigned op, const signature *s)
 }
 
 /* Retypes the top operand in place: the bits are the value. */
-static void retype(bw_translator *t, const signature *s)
+static void retype(bw_translator *t, const bw_signature *s)
 {
     bw_operand x = bw_tr_pop(t, s->in1);
     if (t->status == BW_OK) {
@@ -199,12 +195,12 @@ static void push_constant(bw_translator *t, uint8_t op)
 
 bool bw_tr_numeric(bw_translator *t, uint8_t op)
 {
-    signature s;
+    bw_signature s;
     if (op >= 0x41 && op <= 0x44) {
         push_constant(t, op);
         return true;
     }
-    if (!numeric_signature(op, &s)) {
+    if (!bw_tr_numeric_signature(op, &s)) {
         return false;
     }
     if (op == 0xA7 || (op >= 0xBC && op <= 0xBF)) {
@@ -564,7 +560,7 @@ void bw_tr_prefixed(bw_translator *t)
         return;
     }
     if (sub <= 7) {
-        signature s = {sat_from[sub], BW_UNKNOWN, sub < 4 ? BW_I32 : BW_I64};
+        bw_signature s = {sat_from[sub], BW_UNKNOWN, sub < 4 ? BW_I32 : BW_I64};
         emit_operation(t, 0xE0 + sub, &s);
     } else if (sub <= 11) {
         translate_bulk_memory(t, sub);

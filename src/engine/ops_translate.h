@@ -183,6 +183,13 @@ bool bw_tr_fold_address(bw_translator *t, const bw_operand *addr, uint32_t kept,
 bool bw_tr_fuse_step_nonzero(bw_translator *t, uint32_t cond_slot, bw_ctrl *f);
 bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index);
 
+/* compile_ops.c: the operand and result types of numeric instruction `op` (tests,
+ * arithmetic, conversions, sign extensions); false when it is not one. */
+typedef struct bw_signature {
+    uint8_t in1, in2, out; /* in2 is BW_UNKNOWN for unary operations */
+} bw_signature;
+bool bw_tr_numeric_signature(uint8_t op, bw_signature *s);
+
 /* compile_ops.c: the instructions other than control and variables. false when `op` is not
  * one of them. */
 bool bw_tr_numeric(bw_translator *t, uint8_t op);
