@@ -129,15 +129,27 @@ static void *extend(bw_decoder *d, void *old, size_t nold, size_t extra, size_t 
     return grown;
 }
 
+/* A section that adds to what imports gave (`have` so far): reads its count into *n,
+ * checks the total against `max`, and returns `array` grown to hold it (after an error *n
+ * is 0). */
+static void *dec_more(bw_decoder *d, uint32_t min_bytes, uint32_t max, uint32_t have,
+                      const char *what, void *array, size_t size, uint32_t *n)
+{
+    *n = bw_dec_count(d, min_bytes, max, what);
+    if (*n > max - have) {
+        bw_dec_fail(d, BW_ERR_LIMIT, "too many %s", what);
+        *n = 0;
+        return array;
+    }
+    return extend(d, array, have, *n, size);
+}
+
 static void dec_function_section(bw_decoder *d)
 {
     bw_module *m = d->module;
-    uint32_t n = bw_dec_count(d, 1, BW_MAX_FUNCS, "functions");
-    if (n > BW_MAX_FUNCS - m->nfuncs) {
-        bw_dec_fail(d, BW_ERR_LIMIT, "too many functions");
-        return;
-    }
-    m->func_types = extend(d, m->func_types, m->nfuncs, n, sizeof *m->func_types);
+    uint32_t n;
+    m->func_types = dec_more(d, 1, BW_MAX_FUNCS, m->nfuncs, "functions", m->func_types,
+                             sizeof *m->func_types, &n);
     m->funcs = bw_dec_alloc(d, n, sizeof *m->funcs);
     for (uint32_t i = 0; i < n && bw_dec_ok(d); i++) {
         uint32_t type = dec_typeidx(d);
@@ -153,12 +165,9 @@ static void dec_function_section(bw_decoder *d)
 static void dec_table_section(bw_decoder *d)
 {
     bw_module *m = d->module;
-    uint32_t n = bw_dec_count(d, 3, BW_MAX_TABLES, "tables");
-    if (n > BW_MAX_TABLES - m->ntables) {
-        bw_dec_fail(d, BW_ERR_LIMIT, "too many tables");
-        return;
-    }
-    m->tables = extend(d, m->tables, m->ntables, n, sizeof *m->tables);
+    uint32_t n;
+    m->tables =
+        dec_more(d, 3, BW_MAX_TABLES, m->ntables, "tables", m->tables, sizeof *m->tables, &n);
     for (uint32_t i = 0; i < n && bw_dec_ok(d); i++) {
         bw_tabletype *t = &m->tables[m->ntables + i];
         t->elem = bw_dec_reftype(d);
@@ -172,8 +181,9 @@ static void dec_memory_section(bw_decoder *d)
 {
     bw_module *m = d->module;
     /* Only one memory is valid, but several must still decode (then fail validation). */
-    uint32_t n = bw_dec_count(d, 2, BW_MAX_TABLES, "memories");
-    m->memories = extend(d, m->memories, m->nmemories, n, sizeof *m->memories);
+    uint32_t n;
+    m->memories = dec_more(d, 2, BW_MAX_TABLES, m->nmemories, "memories", m->memories,
+                           sizeof *m->memories, &n);
     for (uint32_t i = 0; i < n && bw_dec_ok(d); i++)
         m->memories[m->nmemories + i] = bw_dec_limits(d);
     if (bw_dec_ok(d))
@@ -183,12 +193,9 @@ static void dec_memory_section(bw_decoder *d)
 static void dec_global_section(bw_decoder *d)
 {
     bw_module *m = d->module;
-    uint32_t n = bw_dec_count(d, 3, BW_MAX_GLOBALS, "globals");
-    if (n > BW_MAX_GLOBALS - m->nglobals) {
-        bw_dec_fail(d, BW_ERR_LIMIT, "too many globals");
-        return;
-    }
-    m->globals = extend(d, m->globals, m->nglobals, n, sizeof *m->globals);
+    uint32_t n;
+    m->globals =
+        dec_more(d, 3, BW_MAX_GLOBALS, m->nglobals, "globals", m->globals, sizeof *m->globals, &n);
     for (uint32_t i = 0; i < n && bw_dec_ok(d); i++) {
         bw_global_decl *g = &m->globals[m->nglobals + i];
         g->type = dec_globaltype(d);

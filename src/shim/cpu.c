@@ -121,6 +121,13 @@ static void load_idt(void)
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
+static void cr4_set(uint64_t bits)
+{
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | bits));
+}
+
 /* The payload uses SSE and maybe AVX: enable the state the CPU offers so glibc may use it. */
 static void enable_extended_state(void)
 {
@@ -128,9 +135,7 @@ static void enable_extended_state(void)
     cpuid(1, 0, r);
     if (!(r[2] & (1u << 26)))
         return;
-    uint64_t cr4;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+    cr4_set(CR4_OSXSAVE);
     cpuid(0xd, 0, r);
     uint64_t xcr0 = r[0] & 0x7u; /* x87, SSE, AVX: what glibc's string functions need */
     __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)xcr0), "d"(0));
@@ -142,9 +147,7 @@ static void enable_smep(void)
     cpuid(7, 0, r);
     if (!(r[1] & (1u << 7)))
         return;
-    uint64_t cr4;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_SMEP));
+    cr4_set(CR4_SMEP);
 }
 
 void cpu_init(void)

@@ -143,6 +143,15 @@ uint16_t wasi_host_open_dir(const char *host_path, wasi_node *out)
 
 /* ---- descriptors ---- */
 
+/* A read or write's result as WASI sees it. */
+static uint16_t io_done(ssize_t r, size_t *done)
+{
+    if (r < 0)
+        return host_err();
+    *done = (size_t)r;
+    return WASI_ESUCCESS;
+}
+
 static uint16_t host_close(wasi_node n)
 {
     return close(n.fd) == 0 ? WASI_ESUCCESS : host_err();
@@ -151,10 +160,7 @@ static uint16_t host_close(wasi_node n)
 static uint16_t host_readv(wasi_node n, const struct iovec *iov, int iovcnt, size_t *done)
 {
     ssize_t r = readv(n.fd, iov, iovcnt);
-    if (r < 0)
-        return host_err();
-    *done = (size_t)r;
-    return WASI_ESUCCESS;
+    return io_done(r, done);
 }
 
 /* Loops on short writes: a pipe takes a large write in pieces, and the guest must not lose
@@ -192,10 +198,7 @@ static uint16_t host_preadv(wasi_node n, const struct iovec *iov, int iovcnt, ui
     if (off > INT64_MAX)
         return WASI_EINVAL;
     ssize_t r = preadv(n.fd, iov, iovcnt, (off_t)off);
-    if (r < 0)
-        return host_err();
-    *done = (size_t)r;
-    return WASI_ESUCCESS;
+    return io_done(r, done);
 }
 
 static uint16_t host_pwritev(wasi_node n, const struct iovec *iov, int iovcnt, uint64_t off,
@@ -204,10 +207,7 @@ static uint16_t host_pwritev(wasi_node n, const struct iovec *iov, int iovcnt, u
     if (off > INT64_MAX)
         return WASI_EINVAL;
     ssize_t r = pwritev(n.fd, iov, iovcnt, (off_t)off);
-    if (r < 0)
-        return host_err();
-    *done = (size_t)r;
-    return WASI_ESUCCESS;
+    return io_done(r, done);
 }
 
 static uint16_t host_seek(wasi_node n, int64_t off, uint8_t whence, uint64_t *newoff)

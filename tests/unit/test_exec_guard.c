@@ -47,14 +47,20 @@ static bool load_guarded(fixture *fx)
     return bw_instance_bounds(fx->instance) == BW_BOUNDS_GUARD;
 }
 
+/* Guard mode, or the test is skipped (no 8 GiB reservation or no signal handler here). */
+static void load_guarded_or_skip(fixture *fx)
+{
+    if (!load_guarded(fx)) {
+        unload(fx);
+        skip();
+    }
+}
+
 static void test_guard_traps_and_store_survives(void **state)
 {
     (void)state;
     fixture fx;
-    if (!load_guarded(&fx)) {
-        unload(&fx);
-        skip();
-    }
+    load_guarded_or_skip(&fx);
     assert_int_equal(call1(&fx, "load", 1, I32(65532)), 0x44332211);
     uint64_t before = bw_guard_trap_count();
     for (int round = 0; round < 3; round++) { /* the same store, again and again */
@@ -77,10 +83,7 @@ static void test_guard_store_writes_nothing(void **state)
 {
     (void)state;
     fixture fx;
-    if (!load_guarded(&fx)) {
-        unload(&fx);
-        skip();
-    }
+    load_guarded_or_skip(&fx);
     /* An access straddling the end must trap before any byte of it is written. */
     expect_trap(&fx, "store", BW_TRAP_MEMORY_OOB, 2, I32(65534), I32(0xAABBCCDD));
     expect_trap(&fx, "store_ai", BW_TRAP_MEMORY_OOB, 1, I32(65520));
@@ -97,10 +100,7 @@ static void test_guard_grow_opens_pages(void **state)
 {
     (void)state;
     fixture fx;
-    if (!load_guarded(&fx)) {
-        unload(&fx);
-        skip();
-    }
+    load_guarded_or_skip(&fx);
     expect_trap(&fx, "load", BW_TRAP_MEMORY_OOB, 1, I32(65536));
     assert_int_equal(call1(&fx, "grow", 1, I32(1)), 1);
     assert_int_equal(call1(&fx, "load", 1, I32(65536)), 0);
