@@ -29,7 +29,8 @@ $(TCB_GEN)/burh-wasmldr.map: $(LIB) $(TCB_WASMLDR_MAIN) src/tcb/tcb-map-code.sh
 $(TCB_GEN)/burh-wasmldr-static.map: $(LIB) $(TCB_WASMLDR_MAIN) src/tcb/tcb-map-code.sh
 	@mkdir -p $(@D)
 	-if [ "$(VARIANT)" = release ] && [ -f $(TCB_WASMLDR_MAIN) ]; then \
-	    $(CC) $(LDFLAGS) -static $(TCB_WASMLDR_MAIN) $(LIB) $(WASMLDR_STATIC_LIBS) \
+	    $(CC) $(LDFLAGS) -static $(WASMLDR_STATIC_WRAP) $(TCB_WASMLDR_MAIN) \
+	    $(B)/obj/src/keep/wasmldr_static.o $(LIB) $(WASMLDR_STATIC_LIBS) \
 	    -Wl,-Map=$@.$$$$ -o $(TCB_GEN)/burh-wasmldr-static.mapped.$$$$ \
 	    2>$(TCB_GEN)/burh-wasmldr-static.log && \
 	    src/tcb/tcb-map-code.sh $@.$$$$ $(TCB_GEN)/burh-wasmldr-static.mapped.$$$$ && \

@@ -1,565 +1,23 @@
 /* burh-spectest: runs wast2json scripts (official Wasm spec tests and ours) on burh's engine. */
-#include <jansson.h>
+#include <errno.h>
+#include <malloc.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "burh/engine.h"
+#include "testkit/bundle.h"
+#include "testkit/bundle_make.h"
+#include "testkit/script_run.h"
 #include "testkit/testkit.h"
 
-#define MAX_SHOWN_FAILURES 20
-#define MAX_WASM_BYTES     (256u << 20)
-#define MAX_RESULTS        4096u
-#define MAX_CRASHED        64u
-
-/* One script's run: its store, names and counts (and, in main, the options for all). */
-typedef struct runner {
-    bw_store *store;
-    bt_spectest spectest;
-    bw_instance *current; /* the module that unnamed actions use; NULL when none or failed */
-    bt_names named;
-    bt_names registered;
-    bw_module **modules; /* every loaded module; must outlive the store */
-    size_t nmodules, modules_cap;
-    const char *dir;    /* where the script's .wasm files are */
-    const char *script; /* the .wast name used in reports */
-    long line;          /* of the command being run */
-    const char *command;
-    unsigned passed, failed, skipped, shown;
-    unsigned timeout; /* seconds per command, 0 = none */
-    /* -s: lines of commands that crashed earlier runs. Commands before the last of them are
-     * replayed silently to rebuild the state; the crashed ones are not run again. */
-    long crashed[MAX_CRASHED];
-    unsigned ncrashed;
-    long resume_line; /* the largest of crashed[] */
-    bool verbose, trace;
-} runner;
-
-/* The store whose code SIGALRM interrupts: a command running past -T traps "interrupted"
- * instead of hanging the whole file. */
-static bw_store *volatile alarm_store;
-
-static void on_alarm(int signo)
-{
-    (void)signo;
-    if (alarm_store != NULL) {
-        bw_store_interrupt(alarm_store);
-    }
-}
-
-/* What running an action gave. `unsupported` means the script uses a value burh does not
- * have (v128): the assertion is skipped rather than judged. */
-typedef struct outcome {
-    bw_status status;
-    bw_error err;
-    bw_value *results; /* owned */
-    uint32_t nresults;
-    bool unsupported;
-} outcome;
+#define MAX_BUNDLE_BYTES (1u << 30)
 
 static void die(const char *what)
 {
     fprintf(stderr, "burh-spectest: %s\n", what);
     exit(2);
-}
-
-static void *xrealloc(void *ptr, size_t count, size_t size)
-{
-    /* One spare byte, so that a zero-length request still returns a real block. */
-    if (size != 0 && count > (SIZE_MAX - 1) / size) {
-        die("out of memory");
-    }
-    void *p = realloc(ptr, count * size + 1);
-    if (p == NULL) {
-        die("out of memory");
-    }
-    return p;
-}
-
-/* Is the current command one that -s replays uncounted? */
-static bool replaying(const runner *r)
-{
-    return r->ncrashed != 0 && r->line <= r->resume_line;
-}
-
-static void fail(runner *r, const char *fmt, ...)
-{
-    va_list ap;
-    r->failed++;
-    if (!r->verbose && r->shown >= MAX_SHOWN_FAILURES) {
-        return;
-    }
-    if (replaying(r)) {
-        return;
-    }
-    r->shown++;
-    printf("  %s:%ld: %s: ", r->script, r->line, r->command);
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-}
-
-/* ---- names and JSON access ---- */
-
-static bool json_name(const json_t *obj, const char *key, bw_name *out)
-{
-    const json_t *s = json_object_get(obj, key);
-    if (!json_is_string(s)) {
-        return false;
-    }
-    out->ptr = (const uint8_t *)json_string_value(s);
-    out->len = json_string_length(s);
-    return true;
-}
-
-static bool name_equal(bw_name a, const uint8_t *b, size_t blen)
-{
-    return a.len == blen && (blen == 0 || memcmp(a.ptr, b, blen) == 0);
-}
-
-static void bind_or_die(bt_names *names, bw_name name, bw_instance *instance, bool spectest)
-{
-    if (!bt_names_bind(names, name, instance, spectest)) {
-        die("out of memory");
-    }
-}
-
-/* ---- modules ---- */
-
-static bw_status runner_error(bw_error *err, bw_status status, const char *fmt, ...)
-{
-    va_list ap;
-    memset(err, 0, sizeof *err);
-    err->status = status;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status;
-}
-
-/* Loads the command's "filename" module. On success the runner keeps it until the end. */
-static bw_status load_module(runner *r, const json_t *cmd, bw_module **out, bw_error *err)
-{
-    bw_name file;
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    char path[4096];
-
-    *out = NULL;
-    if (!json_name(cmd, "filename", &file) || memchr(file.ptr, '/', file.len) != NULL ||
-        memchr(file.ptr, '\0', file.len) != NULL) {
-        return runner_error(err, BW_ERR_ARGS, "command has no usable \"filename\"");
-    }
-    if ((size_t)snprintf(path, sizeof path, "%s/%.*s", r->dir, (int)file.len,
-                         (const char *)file.ptr) >= sizeof path) {
-        return runner_error(err, BW_ERR_ARGS, "path too long");
-    }
-    const char *problem = bt_read_file(path, MAX_WASM_BYTES, &bytes, &len);
-    if (problem != NULL) {
-        return runner_error(err, BW_ERR_ARGS, "cannot read %s: %s", path, problem);
-    }
-    memset(err, 0, sizeof *err);
-    bw_status st = bw_module_load(bytes, len, out, err);
-    free(bytes);
-    if (st != BW_OK) {
-        err->status = st; /* the returned status is the one judged */
-        *out = NULL;
-        return st;
-    }
-    if (r->nmodules == r->modules_cap) {
-        r->modules_cap = r->modules_cap ? r->modules_cap * 2 : 64;
-        r->modules = xrealloc(r->modules, r->modules_cap, sizeof *r->modules);
-    }
-    r->modules[r->nmodules++] = *out;
-    return BW_OK;
-}
-
-static bw_status instantiate(runner *r, const bw_module *module, bw_instance **out, bw_error *err)
-{
-    uint32_t n = bw_module_import_count(module);
-    bw_extern *imports = xrealloc(NULL, n, sizeof *imports);
-    char mod[64], name[64];
-
-    *out = NULL;
-    for (uint32_t i = 0; i < n; i++) {
-        bw_import_info info;
-        if (!bw_module_import(module, i, &info)) {
-            free(imports);
-            return runner_error(err, BW_ERR_ARGS, "import %u cannot be read", i);
-        }
-        if (!bt_resolve_import(&r->registered, &r->spectest, &info, &imports[i])) {
-            free(imports);
-            return runner_error(err, BW_ERR_UNLINKABLE, "unknown import \"%s\" \"%s\"",
-                                bt_name_format(info.module, mod, sizeof mod),
-                                bt_name_format(info.name, name, sizeof name));
-        }
-    }
-    memset(err, 0, sizeof *err);
-    bw_status st = bw_instantiate(r->store, module, imports, n, out, err);
-    free(imports);
-    if (st != BW_OK) {
-        err->status = st;
-        *out = NULL;
-    }
-    return st;
-}
-
-static const char *describe(const bw_error *err)
-{
-    static char buf[400];
-    if (err->status == BW_ERR_TRAP) {
-        snprintf(buf, sizeof buf, "trap \"%s\" (%s)", bw_trap_message(err->trap), err->message);
-    } else {
-        snprintf(buf, sizeof buf, "%s (%s)", bw_status_name(err->status), err->message);
-    }
-    return buf;
-}
-
-static void cmd_module(runner *r, const json_t *cmd)
-{
-    bw_module *module;
-    bw_instance *instance = NULL;
-    bw_error err;
-    bw_name name;
-
-    if (load_module(r, cmd, &module, &err) != BW_OK) {
-        fail(r, "module does not load: %s", describe(&err));
-    } else if (instantiate(r, module, &instance, &err) != BW_OK) {
-        fail(r, "module does not instantiate: %s", describe(&err));
-    } else {
-        r->passed++;
-    }
-    r->current = instance;
-    if (json_name(cmd, "name", &name)) {
-        bind_or_die(&r->named, name, instance, false);
-    }
-}
-
-/* The instance an action or register names, or the current one. */
-static bw_instance *target_instance(runner *r, const json_t *obj, const char *key)
-{
-    bw_name name;
-    if (!json_name(obj, key, &name)) {
-        return r->current;
-    }
-    const bt_binding *b = bt_names_lookup(&r->named, name);
-    return b != NULL ? b->instance : NULL;
-}
-
-static void cmd_register(runner *r, const json_t *cmd)
-{
-    bw_instance *instance = target_instance(r, cmd, "name");
-    bw_name as;
-    if (!json_name(cmd, "as", &as)) {
-        fail(r, "no \"as\" name");
-    } else if (instance == NULL) {
-        fail(r, "no module to register (it failed or was never defined)");
-    } else {
-        bind_or_die(&r->registered, as, instance, false);
-        r->passed++;
-    }
-}
-
-/* Loads a module that is expected not to load; `want` is the status it should fail with. */
-static void cmd_assert_bad_module(runner *r, const json_t *cmd, bw_status want)
-{
-    bw_name kind, text = {(const uint8_t *)"", 0};
-    bw_module *module;
-    bw_error err;
-
-    if (json_name(cmd, "module_type", &kind) && name_equal(kind, (const uint8_t *)"text", 4)) {
-        r->skipped++; /* tests of the text format, which burh does not parse */
-        return;
-    }
-    json_name(cmd, "text", &text);
-    if (load_module(r, cmd, &module, &err) == BW_OK) {
-        fail(r, "module loaded, expected %s \"%.*s\"", bw_status_name(want), (int)text.len,
-             (const char *)text.ptr);
-    } else if (err.status != want) {
-        fail(r, "expected %s \"%.*s\", got %s", bw_status_name(want), (int)text.len,
-             (const char *)text.ptr, describe(&err));
-    } else {
-        r->passed++;
-    }
-}
-
-/* Does the engine's trap agree with the script's text? The spec's wording is matched as a
- * prefix either way round ("uninitialized element 2" vs "uninitialized element"). */
-static bool trap_matches(const bw_error *err, bw_name text)
-{
-    const char *got = err->trap == BW_TRAP_HOST ? err->message : bw_trap_message(err->trap);
-    size_t len = strlen(got);
-    size_t common = len < text.len ? len : text.len;
-    return err->status == BW_ERR_TRAP && common > 0 && memcmp(got, text.ptr, common) == 0;
-}
-
-static void cmd_assert_module_fails(runner *r, const json_t *cmd, bw_status want)
-{
-    bw_name text = {(const uint8_t *)"", 0};
-    bw_module *module;
-    bw_instance *instance;
-    bw_error err;
-
-    json_name(cmd, "text", &text);
-    if (load_module(r, cmd, &module, &err) != BW_OK) {
-        fail(r, "module does not load: %s", describe(&err));
-    } else if (instantiate(r, module, &instance, &err) == BW_OK) {
-        fail(r, "module instantiated, expected %s \"%.*s\"", bw_status_name(want), (int)text.len,
-             (const char *)text.ptr);
-    } else if (err.status != want || (want == BW_ERR_TRAP && !trap_matches(&err, text))) {
-        fail(r, "expected %s \"%.*s\", got %s", bw_status_name(want), (int)text.len,
-             (const char *)text.ptr, describe(&err));
-    } else {
-        r->passed++;
-    }
-}
-
-/* ---- actions ---- */
-
-static bool parse_args(const json_t *list, bw_value **out, size_t *count, outcome *res)
-{
-    size_t n = json_array_size(list);
-    bw_value *args = xrealloc(NULL, n, sizeof *args);
-    for (size_t i = 0; i < n; i++) {
-        const json_t *arg = json_array_get(list, i);
-        bw_name type, value;
-        bt_parse_status st = BT_PARSE_BAD;
-        if (json_name(arg, "type", &type) && json_name(arg, "value", &value)) {
-            st = bt_value_parse(type, value, &args[i]);
-        }
-        if (st != BT_PARSE_OK) {
-            free(args);
-            res->unsupported = st == BT_PARSE_UNSUPPORTED;
-            runner_error(&res->err, BW_ERR_ARGS, "argument %zu is not a value burh knows", i);
-            res->status = BW_ERR_ARGS;
-            return false;
-        }
-    }
-    *out = args;
-    *count = n;
-    return true;
-}
-
-static void invoke(runner *r, bw_func *func, const json_t *action, outcome *res)
-{
-    bw_value *args;
-    size_t nargs;
-    bw_functype_view type = bw_func_type(func);
-
-    if (type.nresults > MAX_RESULTS) {
-        res->status = runner_error(&res->err, BW_ERR_ARGS, "too many results");
-        return;
-    }
-    if (!parse_args(json_object_get(action, "args"), &args, &nargs, res)) {
-        return;
-    }
-    res->results = xrealloc(NULL, type.nresults, sizeof *res->results);
-    memset(res->results, 0, type.nresults * sizeof *res->results);
-    res->nresults = type.nresults;
-    memset(&res->err, 0, sizeof res->err);
-    res->status = bw_func_call(r->store, func, args, nargs, res->results, res->nresults, &res->err);
-    res->err.status = res->status;
-    free(args);
-}
-
-static void run_action(runner *r, const json_t *action, outcome *res)
-{
-    bw_instance *instance = target_instance(r, action, "module");
-    bw_name type, field;
-    bw_extern ext;
-    char shown[64];
-
-    memset(res, 0, sizeof *res);
-    if (!json_name(action, "type", &type) || !json_name(action, "field", &field)) {
-        res->status = runner_error(&res->err, BW_ERR_ARGS, "malformed action");
-        return;
-    }
-    if (instance == NULL) {
-        res->status = runner_error(&res->err, BW_ERR_NOT_FOUND, "no module (failed earlier?)");
-        return;
-    }
-    if (bw_instance_export(instance, field.ptr, field.len, &ext) != BW_OK) {
-        res->status = runner_error(&res->err, BW_ERR_NOT_FOUND, "no export \"%s\"",
-                                   bt_name_format(field, shown, sizeof shown));
-        return;
-    }
-    if (name_equal(type, (const uint8_t *)"invoke", 6) && ext.kind == BW_EXTERN_FUNC) {
-        invoke(r, ext.of.func, action, res);
-    } else if (name_equal(type, (const uint8_t *)"get", 3) && ext.kind == BW_EXTERN_GLOBAL) {
-        res->results = xrealloc(NULL, 1, sizeof *res->results);
-        res->results[0] = bw_global_get(ext.of.global);
-        res->nresults = 1;
-        res->status = BW_OK;
-    } else {
-        res->status = runner_error(&res->err, BW_ERR_ARGS, "export \"%s\" has the wrong kind",
-                                   bt_name_format(field, shown, sizeof shown));
-    }
-}
-
-/* Names the action in reports: invoke "field" or get "field". */
-static const char *action_label(const json_t *action)
-{
-    static char buf[96];
-    char shown[64];
-    bw_name type = {(const uint8_t *)"?", 1}, field = {(const uint8_t *)"?", 1};
-    json_name(action, "type", &type);
-    json_name(action, "field", &field);
-    snprintf(buf, sizeof buf, "%.*s \"%s\"", (int)(type.len > 10 ? 10 : type.len),
-             (const char *)type.ptr, bt_name_format(field, shown, sizeof shown));
-    return buf;
-}
-
-static void check_results(runner *r, const json_t *cmd, const outcome *res)
-{
-    const json_t *expected = json_object_get(cmd, "expected");
-    size_t n = json_array_size(expected);
-    char want_text[96], got_text[96];
-
-    if (n != res->nresults) {
-        fail(r, "%s: expected %zu results, got %u", action_label(json_object_get(cmd, "action")), n,
-             res->nresults);
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const json_t *item = json_array_get(expected, i);
-        bw_name type, value;
-        bt_expected want;
-        bt_parse_status st = BT_PARSE_BAD;
-        if (json_name(item, "type", &type) && json_name(item, "value", &value)) {
-            st = bt_expected_parse(type, value, &want);
-        }
-        if (st == BT_PARSE_UNSUPPORTED) {
-            r->skipped++;
-            return;
-        }
-        if (st != BT_PARSE_OK) {
-            fail(r, "expected result %zu is not a value burh knows", i);
-            return;
-        }
-        if (!bt_expected_match(&want, &res->results[i])) {
-            bt_expected_format(&want, want_text, sizeof want_text);
-            bt_value_format(&res->results[i], got_text, sizeof got_text);
-            fail(r, "%s: result %zu: expected %s, got %s",
-                 action_label(json_object_get(cmd, "action")), i, want_text, got_text);
-            return;
-        }
-    }
-    r->passed++;
-}
-
-/* Runs the command's action and judges it: `mode` is the command type. */
-static void cmd_action(runner *r, const json_t *cmd, const char *mode)
-{
-    const json_t *action = json_object_get(cmd, "action");
-    bw_name text = {(const uint8_t *)"", 0};
-    outcome res;
-
-    json_name(cmd, "text", &text);
-    run_action(r, action, &res);
-    if (res.unsupported) {
-        r->skipped++;
-    } else if (strcmp(mode, "assert_return") == 0 || strcmp(mode, "action") == 0) {
-        if (res.status != BW_OK) {
-            fail(r, "%s: %s", action_label(action), describe(&res.err));
-        } else if (strcmp(mode, "action") == 0) {
-            r->passed++;
-        } else {
-            check_results(r, cmd, &res);
-        }
-    } else if (res.status != BW_ERR_TRAP || !trap_matches(&res.err, text) ||
-               (strcmp(mode, "assert_exhaustion") == 0 &&
-                res.err.trap != BW_TRAP_STACK_EXHAUSTED)) {
-        fail(r, "%s: expected trap \"%.*s\", got %s", action_label(action), (int)text.len,
-             (const char *)text.ptr, res.status == BW_OK ? "no trap" : describe(&res.err));
-    } else {
-        r->passed++;
-    }
-    free(res.results);
-}
-
-/* ---- scripts ---- */
-
-static void dispatch(runner *r, const json_t *cmd, const char *t);
-
-/* Before the resume line, only what changes the state runs again; never a crashed command
- * (the run that crashed counted it as failed). */
-static bool worth_replaying(const runner *r, const char *type)
-{
-    for (unsigned i = 0; i < r->ncrashed; i++) {
-        if (r->crashed[i] == r->line) {
-            return false;
-        }
-    }
-    return strcmp(type, "assert_invalid") != 0 && strcmp(type, "assert_malformed") != 0 &&
-           strcmp(type, "assert_unlinkable") != 0;
-}
-
-static void run_command(runner *r, const json_t *cmd)
-{
-    bw_name type;
-    r->line = (long)json_integer_value(json_object_get(cmd, "line"));
-    if (!json_name(cmd, "type", &type) || memchr(type.ptr, '\0', type.len) != NULL) {
-        r->command = "?";
-        fail(r, "command without a type");
-        return;
-    }
-    const char *t = (const char *)type.ptr;
-    r->command = t;
-    if (replaying(r) && !worth_replaying(r, t)) {
-        return;
-    }
-    if (r->trace) {
-        fprintf(stderr, "%s:%ld: %s (%u passed, %u failed, %u skipped)\n", r->script, r->line, t,
-                r->passed, r->failed, r->skipped);
-    }
-    unsigned counts[4] = {r->passed, r->failed, r->skipped, r->shown};
-    if (r->timeout != 0) {
-        alarm(r->timeout);
-    }
-    dispatch(r, cmd, t);
-    if (r->timeout != 0) {
-        alarm(0);
-        bw_store_clear_interrupt(r->store);
-    }
-    if (replaying(r)) {
-        /* Replayed only to rebuild the state the resumed commands see. */
-        r->passed = counts[0];
-        r->failed = counts[1];
-        r->skipped = counts[2];
-        r->shown = counts[3];
-    }
-}
-
-static void dispatch(runner *r, const json_t *cmd, const char *t)
-{
-    if (strcmp(t, "module") == 0) {
-        cmd_module(r, cmd);
-    } else if (strcmp(t, "register") == 0) {
-        cmd_register(r, cmd);
-    } else if (strcmp(t, "action") == 0 || strcmp(t, "assert_return") == 0 ||
-               strcmp(t, "assert_exhaustion") == 0) {
-        cmd_action(r, cmd, t);
-    } else if (strcmp(t, "assert_trap") == 0) {
-        if (json_object_get(cmd, "action") != NULL) {
-            cmd_action(r, cmd, t);
-        } else {
-            cmd_assert_module_fails(r, cmd, BW_ERR_TRAP);
-        }
-    } else if (strcmp(t, "assert_uninstantiable") == 0) {
-        cmd_assert_module_fails(r, cmd, BW_ERR_TRAP);
-    } else if (strcmp(t, "assert_unlinkable") == 0) {
-        cmd_assert_module_fails(r, cmd, BW_ERR_UNLINKABLE);
-    } else if (strcmp(t, "assert_invalid") == 0) {
-        cmd_assert_bad_module(r, cmd, BW_ERR_INVALID);
-    } else if (strcmp(t, "assert_malformed") == 0) {
-        cmd_assert_bad_module(r, cmd, BW_ERR_MALFORMED);
-    } else {
-        fail(r, "unknown command type");
-    }
 }
 
 static const char *base_name(const char *path)
@@ -568,126 +26,205 @@ static const char *base_name(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-/* Runs one wast2json script in a fresh store; adds its counts to `total`. */
-static void run_file(const char *path, const runner *options, unsigned total[3])
+/* -b: the bounds mode every store of this process resolves to (BURH_BOUNDS or the default).
+ * Printed once the scripts are at hand, so it also says that the runner got that far. */
+static void show_bounds(void)
 {
-    runner r;
-    json_error_t jerr;
     bw_store_config config;
-    char dir[4096];
-    static const uint8_t spectest_name[] = "spectest";
+    memset(&config, 0, sizeof config);
+    bw_store *store = bw_store_new(&config);
+    if (store == NULL) {
+        die("out of memory making a store");
+    }
+    fprintf(stderr, "burh-spectest: memory bounds: %s\n",
+            bw_store_bounds(store) == BW_BOUNDS_GUARD ? "guard" : "software");
+    bw_store_free(store);
+}
 
-    memset(&r, 0, sizeof r);
-    r.verbose = options->verbose;
-    r.trace = options->trace;
-    r.timeout = options->timeout;
-    memcpy(r.crashed, options->crashed, sizeof r.crashed);
-    r.ncrashed = options->ncrashed;
-    r.resume_line = options->resume_line;
-    r.script = base_name(path);
-    r.command = "script";
-    snprintf(dir, sizeof dir, "%.*s", (int)(r.script - path), path);
-    r.dir = r.script == path ? "." : dir;
-    json_t *root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
-    const json_t *source = json_object_get(root, "source_filename");
-    if (json_is_string(source)) {
-        r.script = base_name(json_string_value(source));
-    }
-    const json_t *commands = json_object_get(root, "commands");
-    if (!json_is_array(commands)) {
-        r.line = jerr.line > 0 ? jerr.line : 0;
-        fail(&r, "not a wast2json script: %s", root == NULL ? jerr.text : "no \"commands\"");
-    } else {
-        memset(&config, 0, sizeof config);
-        r.store = bw_store_new(&config);
-        if (r.store == NULL || !bt_spectest_init(&r.spectest, r.store)) {
-            die("out of memory making a store");
+/* A script file on disk: its directory and name. */
+static void run_path(const char *path, const bt_run_options *options, bt_counts *total)
+{
+    char dir[4096];
+    const char *base = base_name(path);
+    bt_script_source src = {".", NULL, {(const uint8_t *)base, strlen(base)}};
+    if (base != path) {
+        size_t dir_len = (size_t)(base - path - 1);
+        if (dir_len >= sizeof dir) {
+            die("a script's directory name is too long");
         }
-        bind_or_die(&r.registered, (bw_name){spectest_name, sizeof spectest_name - 1}, NULL, true);
-        alarm_store = r.store;
-        for (size_t i = 0; i < json_array_size(commands); i++) {
-            run_command(&r, json_array_get(commands, i));
-        }
-        alarm_store = NULL;
-        bw_store_free(r.store);
+        memcpy(dir, path, dir_len);
+        dir[dir_len] = '\0';
+        src.dir = dir_len == 0 ? "/" : dir;
     }
-    if (r.failed > r.shown) {
-        printf("  %s: %u more failures not shown (-v shows all)\n", r.script, r.failed - r.shown);
+    bt_run_script(&src, options, total);
+}
+
+/* Every script of a bundle, in its order, in one process. */
+static void run_bundle(const char *path, bool show, const bt_run_options *options, bt_counts *total)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    bt_bundle bundle;
+    char why[300];
+
+    const char *problem = bt_read_file(path, MAX_BUNDLE_BYTES, &bytes, &len);
+    if (problem != NULL) {
+        fprintf(stderr, "burh-spectest: cannot read the bundle %s: %s\n", path, problem);
+        exit(2);
     }
-    printf("%s: %u passed, %u failed, %u skipped\n", r.script, r.passed, r.failed, r.skipped);
-    fflush(stdout);
-    for (size_t i = 0; i < r.nmodules; i++) {
-        bw_module_free(r.modules[i]);
+    bt_bundle_status st = bt_bundle_parse(BURH_CBOR_BYTES(bytes, len), &bundle, why, sizeof why);
+    if (st != BT_BUNDLE_OK) {
+        fprintf(stderr, "burh-spectest: %s is not a usable bundle: %s\n", path, why);
+        exit(2);
     }
-    free(r.modules);
-    bt_names_free(&r.named);
-    bt_names_free(&r.registered);
-    json_decref(root);
-    total[0] += r.passed;
-    total[1] += r.failed;
-    total[2] += r.skipped;
+    if (show) {
+        show_bounds();
+    }
+    for (size_t i = 0; i < bundle.nscripts; i++) {
+        const bt_bundle_script *s = &bundle.scripts[i];
+        bt_script_source src = {NULL, s, {s->name.ptr, s->name.len}};
+        bt_run_script(&src, options, total);
+    }
+    bt_bundle_free(&bundle);
+    free(bytes);
+}
+
+/* --make-bundle OUT PATH...: OUT "-" is standard output. */
+static int make_bundle(const char *out, const char *const *paths, size_t npaths)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    char why[512];
+
+    if (!bt_bundle_make(paths, npaths, &bytes, &len, why, sizeof why)) {
+        fprintf(stderr, "burh-spectest: no bundle made: %s\n", why);
+        return 2;
+    }
+    bool to_stdout = strcmp(out, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(out, "wb");
+    bool ok = f != NULL && fwrite(bytes, 1, len, f) == len;
+    ok = (to_stdout ? fflush(f) == 0 : f != NULL && fclose(f) == 0) && ok;
+    free(bytes);
+    if (!ok) {
+        fprintf(stderr, "burh-spectest: cannot write %s: %s\n", out, strerror(errno));
+        return 2;
+    }
+    return 0;
 }
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: burh-spectest [-v] [-t] [-T SECONDS] [-s LINE] FILE.json...\n"
-                    "  runs wast2json scripts on burh's engine\n"
-                    "  -v  show every failure (default: the first 20 per file)\n"
-                    "  -t  trace each command to stderr before running it\n"
-                    "  -T  interrupt a command running longer than SECONDS\n"
-                    "  -s  resume after a crash at LINE (repeatable): commands before the\n"
-                    "      last LINE run uncounted, those at a LINE are skipped (one FILE)\n");
+    fprintf(stderr,
+            "usage: burh-spectest [-v] [-t] [-b] [-T SECONDS] [-s LINE] FILE.json...\n"
+            "       burh-spectest [-v] [-t] [-b] [-T SECONDS] --bundle FILE|-\n"
+            "       burh-spectest --make-bundle OUT|- SCRIPT.json|DIR...\n"
+            "  runs wast2json scripts on burh's engine\n"
+            "  -v  show every failure (default: the first 20 per file)\n"
+            "  -t  trace each command to stderr before running it\n"
+            "  -b  say on stderr which memory bounds checks the stores use\n"
+            "  -T  interrupt a command running longer than SECONDS (where setitimer works)\n"
+            "  -s  resume after a crash at LINE (repeatable): commands before the\n"
+            "      last LINE run uncounted, those at a LINE are skipped (one FILE)\n"
+            "  --bundle       run every script of a bundle (\"-\": standard input)\n"
+            "  --make-bundle  bundle scripts (a .json, or a directory with one) and the\n"
+            "                 module files they name into OUT (\"-\": standard output)\n");
     return 2;
+}
+
+typedef struct cli {
+    bt_run_options run;
+    const char *bundle; /* --bundle FILE, else NULL */
+    bool show_bounds;   /* -b */
+} cli;
+
+/* The options before the scripts; returns the index of the first non-option, or -1. */
+static int parse_options(int argc, char **argv, cli *c)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        char *end;
+        if (strcmp(argv[i], "-v") == 0) {
+            c->run.verbose = true;
+        } else if (strcmp(argv[i], "-t") == 0) {
+            c->run.trace = true;
+        } else if (strcmp(argv[i], "-b") == 0) {
+            c->show_bounds = true;
+        } else if (strcmp(argv[i], "--bundle") == 0 && i + 1 < argc && c->bundle == NULL) {
+            c->bundle = argv[++i];
+        } else if (strcmp(argv[i], "-T") == 0 && i + 1 < argc) {
+            unsigned long seconds = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || seconds == 0 || seconds > 86400) {
+                return -1;
+            }
+            c->run.timeout = (unsigned)seconds;
+        } else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
+            long line = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || line <= 0 || c->run.ncrashed == BT_MAX_CRASHED) {
+                return -1;
+            }
+            c->run.crashed[c->run.ncrashed++] = line;
+            if (line > c->run.resume_line) {
+                c->run.resume_line = line;
+            }
+        } else {
+            return -1;
+        }
+    }
+    return i;
+}
+
+/* SIGALRM interrupts a command past -T. Where the timer cannot be set (a kvm keep's shim
+ * serves no setitimer), commands run unbounded and the keep's --time-limit bounds the run. */
+static void setup_timeout(bt_run_options *options)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = bt_on_alarm;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGALRM, &sa, NULL) != 0) {
+        die("cannot install the SIGALRM handler");
+    }
+    if (!bt_set_command_timer(0)) {
+        fprintf(stderr, "burh-spectest: -T %u ignored: no interval timer here (%s)\n",
+                options->timeout, strerror(errno));
+        options->timeout = 0;
+    }
 }
 
 int main(int argc, char **argv)
 {
-    runner options;
-    unsigned total[3] = {0, 0, 0};
-    int first = 1;
+    cli c;
+    bt_counts total = {0, 0, 0};
 
-    memset(&options, 0, sizeof options);
-    for (; first < argc && argv[first][0] == '-'; first++) {
-        if (strcmp(argv[first], "-v") == 0) {
-            options.verbose = true;
-        } else if (strcmp(argv[first], "-t") == 0) {
-            options.trace = true;
-        } else if (strcmp(argv[first], "-T") == 0 && first + 1 < argc) {
-            char *end;
-            unsigned long seconds = strtoul(argv[++first], &end, 10);
-            if (*end != '\0' || seconds == 0 || seconds > 86400) {
-                return usage();
-            }
-            options.timeout = (unsigned)seconds;
-        } else if (strcmp(argv[first], "-s") == 0 && first + 1 < argc) {
-            char *end;
-            long line = strtol(argv[++first], &end, 10);
-            if (*end != '\0' || line <= 0 || options.ncrashed == MAX_CRASHED) {
-                return usage();
-            }
-            options.crashed[options.ncrashed++] = line;
-            if (line > options.resume_line) {
-                options.resume_line = line;
-            }
-        } else {
+    if (argc >= 2 && strcmp(argv[1], "--make-bundle") == 0) {
+        if (argc < 4) {
             return usage();
         }
+        return make_bundle(argv[2], (const char *const *)argv + 3, (size_t)argc - 3);
     }
-    if (first >= argc) {
+    /* Keep freed heap memory for reuse instead of giving it back: in a kvm keep every brk,
+     * mmap and munmap is an emulated syscall and every page touched again a fresh fault. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_TOP_PAD, 4 << 20);
+    memset(&c, 0, sizeof c);
+    int first = parse_options(argc, argv, &c);
+    bool scripts_given = first >= 0 && first < argc;
+    if (first < 0 || scripts_given == (c.bundle != NULL) ||
+        (c.bundle != NULL && c.run.ncrashed != 0)) {
         return usage();
     }
-    if (options.timeout != 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_alarm;
-        sigemptyset(&sa.sa_mask);
-        if (sigaction(SIGALRM, &sa, NULL) != 0) {
-            die("cannot install the SIGALRM handler");
-        }
+    if (c.run.timeout != 0) {
+        setup_timeout(&c.run);
     }
-    for (int i = first; i < argc; i++) {
-        run_file(argv[i], &options, total);
+    if (c.bundle != NULL) {
+        run_bundle(c.bundle, c.show_bounds, &c.run, &total);
+    } else if (c.show_bounds) {
+        show_bounds();
     }
-    printf("%u passed, %u failed, %u skipped\n", total[0], total[1], total[2]);
-    return total[1] != 0 ? 1 : 0;
+    for (int i = first; scripts_given && i < argc; i++) {
+        run_path(argv[i], &c.run, &total);
+    }
+    printf("%u passed, %u failed, %u skipped\n", total.passed, total.failed, total.skipped);
+    return total.failed != 0 ? 1 : 0;
 }

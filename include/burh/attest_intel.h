@@ -103,8 +103,8 @@ typedef struct burh_intel_policy {
     uint32_t allowed_statuses; /* BURH_INTEL_STATUS_BIT() set; "X.tcb.status" otherwise */
     bool allow_debug;          /* else a debug TD / enclave fails "X.debug" */
     bool require_qe_identity;  /* else missing QE identity is only listed as skipped */
-    bool require_tcb_info;     /* else missing TCB info is only listed as skipped (status Unknown) */
-    bool require_crls;         /* else missing CRLs are only listed as skipped */
+    bool require_tcb_info; /* else missing TCB info is only listed as skipped (status Unknown) */
+    bool require_crls;     /* else missing CRLs are only listed as skipped */
     /* Expected measurements; a NULL pointer means "any". Each points at the field's size. */
     const uint8_t *mrtd;        /* 48 bytes (TDX) */
     const uint8_t *mrenclave;   /* 32 bytes (SGX) */

@@ -43,25 +43,25 @@ typedef enum {
 
 typedef enum {
     BW_TRAP_NONE = 0,
-    BW_TRAP_UNREACHABLE,         /* "unreachable" */
-    BW_TRAP_MEMORY_OOB,          /* "out of bounds memory access" */
-    BW_TRAP_TABLE_OOB,           /* "out of bounds table access" */
-    BW_TRAP_UNDEFINED_ELEMENT,   /* "undefined element" (call_indirect index past table) */
-    BW_TRAP_UNINITIALIZED_ELEM,  /* "uninitialized element" (call_indirect on null) */
-    BW_TRAP_INDIRECT_MISMATCH,   /* "indirect call type mismatch" */
-    BW_TRAP_DIV_ZERO,            /* "integer divide by zero" */
-    BW_TRAP_INT_OVERFLOW,        /* "integer overflow" */
-    BW_TRAP_BAD_CONVERSION,      /* "invalid conversion to integer" */
-    BW_TRAP_STACK_EXHAUSTED,     /* "call stack exhausted" */
-    BW_TRAP_INTERRUPTED,         /* "interrupted" (bw_store_interrupt, e.g. a time limit) */
-    BW_TRAP_HOST,                /* raised by a host function with its own message */
+    BW_TRAP_UNREACHABLE,        /* "unreachable" */
+    BW_TRAP_MEMORY_OOB,         /* "out of bounds memory access" */
+    BW_TRAP_TABLE_OOB,          /* "out of bounds table access" */
+    BW_TRAP_UNDEFINED_ELEMENT,  /* "undefined element" (call_indirect index past table) */
+    BW_TRAP_UNINITIALIZED_ELEM, /* "uninitialized element" (call_indirect on null) */
+    BW_TRAP_INDIRECT_MISMATCH,  /* "indirect call type mismatch" */
+    BW_TRAP_DIV_ZERO,           /* "integer divide by zero" */
+    BW_TRAP_INT_OVERFLOW,       /* "integer overflow" */
+    BW_TRAP_BAD_CONVERSION,     /* "invalid conversion to integer" */
+    BW_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
+    BW_TRAP_INTERRUPTED,        /* "interrupted" (bw_store_interrupt, e.g. a time limit) */
+    BW_TRAP_HOST,               /* raised by a host function with its own message */
 } bw_trap;
 
 typedef struct bw_error {
     bw_status status;
-    bw_trap trap;       /* when status == BW_ERR_TRAP */
-    int exit_code;      /* when status == BW_ERR_EXIT */
-    char message[256];  /* human-readable, NUL-terminated */
+    bw_trap trap;      /* when status == BW_ERR_TRAP */
+    int exit_code;     /* when status == BW_ERR_EXIT */
+    char message[256]; /* human-readable, NUL-terminated */
 } bw_error;
 
 /* Value types carry their binary encoding. */
@@ -128,12 +128,12 @@ typedef struct bw_limits_view {
 typedef struct bw_import_info {
     bw_name module;
     bw_name name;
-    uint8_t kind;              /* bw_extern_kind */
-    bw_functype_view func;     /* BW_EXTERN_FUNC */
-    uint8_t table_elem;        /* BW_EXTERN_TABLE: BW_FUNCREF or BW_EXTERNREF */
-    bw_limits_view limits;     /* BW_EXTERN_TABLE, BW_EXTERN_MEMORY */
-    uint8_t global_type;       /* BW_EXTERN_GLOBAL */
-    bool global_mutable;       /* BW_EXTERN_GLOBAL */
+    uint8_t kind;          /* bw_extern_kind */
+    bw_functype_view func; /* BW_EXTERN_FUNC */
+    uint8_t table_elem;    /* BW_EXTERN_TABLE: BW_FUNCREF or BW_EXTERNREF */
+    bw_limits_view limits; /* BW_EXTERN_TABLE, BW_EXTERN_MEMORY */
+    uint8_t global_type;   /* BW_EXTERN_GLOBAL */
+    bool global_mutable;   /* BW_EXTERN_GLOBAL */
 } bw_import_info;
 
 typedef struct bw_export_info {
@@ -153,8 +153,9 @@ typedef enum {
 typedef struct bw_store_config {
     uint32_t max_memory_pages; /* caps every memory of the store (64 KiB pages); default 65536 */
     uint32_t max_table_elems;  /* default 10,000,000 */
-    uint32_t max_call_depth;   /* Wasm frames; deeper calls trap "call stack exhausted"; default 10000 */
-    size_t max_stack_bytes;    /* value stack for all frames; default 8 MiB */
+    uint32_t
+        max_call_depth; /* Wasm frames; deeper calls trap "call stack exhausted"; default 10000 */
+    size_t max_stack_bytes; /* value stack for all frames; default 8 MiB */
     /* Translated instructions of one function; a call of a function over it fails with
      * BW_ERR_LIMIT (functions are translated at their first call). Default and cap 16 M. */
     uint32_t max_func_insns;
@@ -246,8 +247,7 @@ int64_t bw_memory_grow(bw_memory *memory, uint32_t delta);
 
 /* ---- tables ---- */
 
-bw_table *bw_table_new(bw_store *store, uint8_t elem_type, bw_limits_view limits,
-                       bw_value init);
+bw_table *bw_table_new(bw_store *store, uint8_t elem_type, bw_limits_view limits, bw_value init);
 uint32_t bw_table_size(const bw_table *table);
 uint8_t bw_table_elem_type(const bw_table *table);
 bw_limits_view bw_table_limits(const bw_table *table);

@@ -12,7 +12,7 @@
  */
 #include <stdint.h>
 
-#define BURH_HOSTCALL_ABI_VERSION 3u
+#define BURH_HOSTCALL_ABI_VERSION 4u
 
 /* ---- Guest-physical memory layout (identity offsets; see docs/kvm.md) ---- */
 #define BURH_GPA_BOOT_INFO   0x00001000u /* struct burh_boot_info, one page */
@@ -78,8 +78,13 @@ struct burh_boot_info {
     uint64_t free_gpa;     /* first byte the shim may use as free memory */
     uint64_t flags;        /* BURH_BOOT_* */
     uint8_t launch_digest[BURH_LAUNCH_DIGEST_SIZE]; /* SHA-384, docs/kvm.md "Measurement" */
+    uint64_t tsc_khz; /* ABI v4: the vCPU's TSC rate, 0 = unknown (the vDSO's clocks) */
 };
-_Static_assert(sizeof(struct burh_boot_info) == 128, "boot info layout");
+_Static_assert(sizeof(struct burh_boot_info) == 136, "boot info layout");
+_Static_assert(__builtin_offsetof(struct burh_boot_info, tsc_khz) == 128, "boot info");
+/* A TSC rate outside this range (kHz) is a lie: the shim stops the keep. */
+#define BURH_TSC_KHZ_MIN 100000ull
+#define BURH_TSC_KHZ_MAX 20000000ull
 _Static_assert(__builtin_offsetof(struct burh_boot_info, hostcall_gpa) == 56, "boot info");
 
 /* ---- Hostcall numbers ---- */

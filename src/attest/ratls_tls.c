@@ -1,4 +1,4 @@
-/* RA-TLS in the handshake: the client's certificate check and the server context. */
+/* RA-TLS in the handshake: the client's certificate check (the server side: ratls_server.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,28 +95,5 @@ burh_attest_status burh_ratls_checker_install(burh_ratls_checker *c, SSL_CTX *ct
     SSL_CTX_set_cert_verify_callback(ctx, verify_peer, c);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    return BURH_ATTEST_OK;
-}
-
-burh_attest_status burh_ratls_server_ctx_new(EVP_PKEY *key, X509 *cert, SSL_CTX **out,
-                                             burh_attest_error *err)
-{
-    if (!key || !cert || !out)
-        return burh_attest_fail(err, BURH_ATTEST_ERR_ARGS, "RA-TLS server: bad arguments");
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    bool ok = ctx && SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) &&
-              SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) &&
-              SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1 &&
-              SSL_CTX_check_private_key(ctx) == 1;
-    if (!ok) {
-        SSL_CTX_free(ctx);
-        ERR_clear_error();
-        return burh_attest_fail(err, BURH_ATTEST_ERR_CRYPTO,
-                                "RA-TLS server: the key does not fit the certificate or TLS 1.3 "
-                                "is unavailable");
-    }
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    *out = ctx;
     return BURH_ATTEST_OK;
 }

@@ -17,31 +17,25 @@
 #define TRACE_MAX_THREADS 64
 
 /* Names for the calls a runtime makes; others print as their number. */
-#define TRACE_NAMES(X)                                                                             \
-    X(read)                                                                                        \
-    X(write) X(open) X(close) X(stat) X(fstat) X(lstat) X(poll) X(lseek) X(mmap) X(mprotect) X(    \
-        munmap) X(brk) X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(ioctl) X(pread64)       \
-        X(pwrite64) X(readv) X(writev) X(access) X(pipe) X(select) X(sched_yield) X(mremap) X(     \
-            madvise) X(dup) X(dup2) X(nanosleep) X(getitimer) X(setitimer) X(getpid) X(socket)     \
-            X(connect) X(accept) X(sendto) X(recvfrom) X(sendmsg) X(recvmsg) X(shutdown) X(bind)   \
-                X(listen) X(getsockname) X(getpeername) X(setsockopt) X(getsockopt) X(clone)       \
-                    X(fork) X(execve) X(exit) X(wait4) X(kill) X(uname) X(fcntl) X(flock) X(fsync) \
-                        X(fdatasync) X(truncate) X(ftruncate) X(getdents64) X(getcwd) X(chdir)     \
-                            X(rename) X(mkdir) X(rmdir) X(link) X(unlink) X(symlink) X(readlink)   \
-                                X(chmod) X(umask) X(gettimeofday) X(getrlimit) X(getrusage) X(     \
-                                    sysinfo) X(getuid) X(getgid) X(geteuid) X(getegid) X(getppid)  \
-                                    X(sigaltstack) X(arch_prctl) X(prctl) X(gettid) X(futex) X(    \
-                                        set_tid_address) X(clock_gettime) X(clock_getres)          \
-                                        X(clock_nanosleep) X(exit_group) X(epoll_wait) X(          \
-                                            epoll_ctl) X(tgkill) X(openat) X(mkdirat)              \
-                                            X(newfstatat) X(unlinkat) X(renameat) X(linkat) X(     \
-                                                symlinkat) X(readlinkat) X(utimensat) X(fallocate) \
-                                                X(accept4) X(eventfd2) X(epoll_create1) X(dup3)    \
-                                                    X(pipe2) X(prlimit64) X(getrandom)             \
-                                                        X(memfd_create) X(statx) X(rseq) X(clone3) \
-                                                            X(openat2) X(ppoll) X(pselect6)        \
-                                                                X(set_robust_list) X(fadvise64)    \
-                                                                    X(renameat2) X(epoll_pwait)
+// clang-format off
+#define TRACE_NAMES(X)                                                                           \
+    X(read) X(write) X(open) X(close) X(stat) X(fstat) X(lstat) X(poll) X(lseek) X(mmap)         \
+    X(mprotect) X(munmap) X(brk) X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(ioctl)      \
+    X(pread64) X(pwrite64) X(readv) X(writev) X(access) X(pipe) X(select) X(sched_yield)         \
+    X(mremap) X(madvise) X(dup) X(dup2) X(nanosleep) X(getitimer) X(setitimer) X(getpid)         \
+    X(socket) X(connect) X(accept) X(sendto) X(recvfrom) X(sendmsg) X(recvmsg) X(shutdown)       \
+    X(bind) X(listen) X(getsockname) X(getpeername) X(setsockopt) X(getsockopt) X(clone) X(fork) \
+    X(execve) X(exit) X(wait4) X(kill) X(uname) X(fcntl) X(flock) X(fsync) X(fdatasync)          \
+    X(truncate) X(ftruncate) X(getdents64) X(getcwd) X(chdir) X(rename) X(mkdir) X(rmdir)        \
+    X(link) X(unlink) X(symlink) X(readlink) X(chmod) X(umask) X(gettimeofday) X(getrlimit)      \
+    X(getrusage) X(sysinfo) X(getuid) X(getgid) X(geteuid) X(getegid) X(getppid) X(sigaltstack)  \
+    X(arch_prctl) X(prctl) X(gettid) X(futex) X(set_tid_address) X(clock_gettime)                \
+    X(clock_getres) X(clock_nanosleep) X(exit_group) X(epoll_wait) X(epoll_ctl) X(tgkill)        \
+    X(openat) X(mkdirat) X(newfstatat) X(unlinkat) X(renameat) X(linkat) X(symlinkat)            \
+    X(readlinkat) X(utimensat) X(fallocate) X(accept4) X(eventfd2) X(epoll_create1) X(dup3)      \
+    X(pipe2) X(prlimit64) X(getrandom) X(memfd_create) X(statx) X(rseq) X(clone3) X(openat2)     \
+    X(ppoll) X(pselect6) X(set_robust_list) X(fadvise64) X(renameat2) X(epoll_pwait)
+// clang-format on
 
 static const char *trace_name(long nr)
 {

@@ -58,14 +58,22 @@
  * br_if) right after it (BR_INC_*, BR_ADD_*: the counter step of most loops); a store of a
  * constant (_K); an f64 add of a load stored back where it was loaded (F64_ADD_STORE); and
  * a single function result the last instruction computed is written straight to fp[0].
- * Every peephole is off when a branch lands between the two instructions.
+ * Larger folds (compile_fold.c, compile_peep.c; ops.h BW_OPS_TRIPLES gives each operand
+ * layout) take in the instruction or two before a pair: sha256's sigma and majority
+ * functions, f64 read-modify-write stores of a product, a memory swap, two steps of two
+ * counters, a load tested by a compare-and-branch, byte compares and byte tests, a br_table
+ * on a loaded byte, a return with its result, a move with the call after it.
+ * Every peephole is off when a branch lands between the instructions it joins.
  *
  * Bounds checks are in software (each access compares its end with the memory's current
  * size) or, in guard mode, by guard pages: every memory reserves 8 GiB + 64 KiB, PROT_NONE
  * past its current size, so any u32 address plus u32 offset lands in the reservation; the
- * translator then emits the _G loads and stores, which do not check, and a fault in them
- * becomes a BW_TRAP_MEMORY_OOB trap of the innermost run (interp.c on_fault). memory.grow
- * and the bulk operations keep explicit checks: their trap must come before any write.
+ * translator then emits the _G loads and stores, which leave the end of an access to the
+ * guard pages: a fault in them becomes a BW_TRAP_MEMORY_OOB trap of the innermost run
+ * (interp.c on_fault). They still compare the start with a register copy of the size, one
+ * compare-and-branch that cuts short the paths a CPU runs after a mispredicted dispatch
+ * (interp.c GUARDED says why). memory.grow and the bulk operations keep explicit checks: their trap
+ * must come before any write.
  *
  * Later work builds on the same slot assignment: load + op superinstructions, register
  * caching of the top slot, then a JIT.
@@ -77,7 +85,8 @@ typedef struct bw_insn {
     uint64_t imm;        /* constant, memory offset, index, or branch target (code index) */
 } bw_insn;
 
-/* Operands per operation (dst is a cell written, x/y/z cells read):
+/* Operands per operation (dst is a cell written, x/y/z cells read; the forms of ops.h
+ * BW_OPS_TRIPLES are described there):
  *   numeric unary      a=dst b=x                 numeric binary  a=dst b=x c=y
  *   *_IMM              a=dst b=x imm=constant    CONST32/64      a=dst imm=bits
  *   load               a=dst b=addr imm=offset   store           a=addr b=value imm=offset
@@ -97,7 +106,7 @@ typedef struct bw_insn {
  *   TABLE_INIT         a=d b=s c=n d=table imm=segment
  *   MEMORY_INIT        a=d b=s c=n imm=segment   MEMORY_COPY/FILL a=d b=s/value c=n
  *   DATA_DROP/ELEM_DROP imm=segment              REF_FUNC        a=dst imm=function
- *   loads/stores _G     as without _G (guard mode: no software check)
+ *   loads/stores _G     as without _G (guard mode: the end is left to the guard pages)
  *   I32_XOR_ROTL       a=dst b=x d=y imm=count   I32_XOR_AND/ADD_AND, F64_ADD_MUL a=dst b c d
  *   *_LOAD pairs       a=dst b=address c=constant addend d=other operand imm=offset
  *   MOV2               a=b, then c=d             BR_INC_<cmp>[_IMM] a=b+d, a vs c, imm=target
@@ -124,8 +133,9 @@ const void *const *bw_interp_handlers(void);
 /* interp.c: guard-page bounds checks. Installs the process-wide SIGSEGV/SIGBUS handler, or
  * puts it back in front if something replaced it (it passes faults that are not a guest's
  * to the handler it displaced); false when this platform cannot tell where a fault
- * happened. Two system calls: call it when making a store, not per instruction. Every
- * outermost call into Wasm checks again once it has succeeded. */
+ * happened. Two system calls: it runs when a store is made, and again at the store's first
+ * outermost call into Wasm once it has succeeded; an embedder that replaces the handlers
+ * later must pass on the faults it does not own (or make a new store). */
 bool bw_guard_install(void);
 /* Has the handler been installed (installing it if not)? Cheap after the first success;
  * the translator emits unchecked loads and stores only when true. */

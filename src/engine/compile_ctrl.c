@@ -119,7 +119,9 @@ static void emit_return(bw_translator *t)
             bw_tr_move(t, &op, i);
         }
     }
-    bw_tr_emit(t, BW_OP_RETURN, 0, 0, 0, 0, 0);
+    if (!bw_tr_fuse_return(t)) {
+        bw_tr_emit(t, BW_OP_RETURN, 0, 0, 0, 0, 0);
+    }
 }
 
 static bool needs_moves(const bw_translator *t, const bw_ctrl *f)
@@ -230,7 +232,9 @@ static void emit_br_table(bw_translator *t, uint32_t index_slot, const uint32_t 
         return;
     }
     t->ntables = base + count + 1;
-    bw_tr_emit(t, BW_OP_BR_TABLE, index_slot, count, 0, 0, base);
+    if (!bw_tr_fuse_table_load(t, index_slot, count, base)) {
+        bw_tr_emit(t, BW_OP_BR_TABLE, index_slot, count, 0, 0, base);
+    }
     for (uint32_t k = 0; k <= count; k++) {
         bw_ctrl *f = &t->ctrls[t->nctrl - 1 - labels[k]];
         if (needs_moves(t, f)) {
@@ -463,7 +467,9 @@ static void translate_call(bw_translator *t, const bw_functype *ft, unsigned op,
             bw_tr_materialize(t, base + i);
         }
     }
-    bw_tr_emit(t, op, t->nlocals + base, b, c, d, imm);
+    if (op != BW_OP_CALL_LOCAL || !bw_tr_fuse_call_move(t, t->nlocals + base, (uint32_t)imm)) {
+        bw_tr_emit(t, op, t->nlocals + base, b, c, d, imm);
+    }
     for (uint32_t i = 0; i < ft->nresults; i++) {
         bw_tr_push(t, ft->results[i]);
     }
@@ -479,7 +485,8 @@ static void translate_call_direct(bw_translator *t)
         bw_tr_fail(t, BW_ERR_INVALID, "unknown function");
         return;
     }
-    translate_call(t, &t->module->types[t->module->func_types[index]], BW_OP_CALL, 0, 0, 0, index);
+    unsigned op = index < t->module->nfuncs_imported ? BW_OP_CALL : BW_OP_CALL_LOCAL;
+    translate_call(t, &t->module->types[t->module->func_types[index]], op, 0, 0, 0, index);
 }
 
 static void translate_call_indirect(bw_translator *t)

@@ -264,25 +264,6 @@ static unsigned bounds_op(const bw_translator *t, unsigned op)
     return BW_OP_I32_LOAD_AR_G + (op - BW_OP_I32_LOAD_AR);
 }
 
-/* An f64.store of the sum the last instruction (F64_ADD_LOAD, plain address) just made, to
- * the address and offset it loaded from: one read-modify-write F64_ADD_STORE. */
-static bool accumulate_store(bw_translator *t, const bw_operand *addr, const bw_operand *value,
-                             uint32_t offset)
-{
-    if (value->where != BW_IN_SLOT || addr->where == BW_IN_CONST || t->ndead > 0 ||
-        t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
-        return false;
-    }
-    bw_insn *last = &t->code[t->ncode - 1];
-    if ((unsigned)(uintptr_t)last->handler != BW_OP_F64_ADD_LOAD || last->a != value->slot ||
-        last->a < t->nlocals || last->b != addr->slot || last->c != 0 || last->imm != offset) {
-        return false;
-    }
-    last->handler = (const void *)(uintptr_t)BW_OP_F64_ADD_STORE;
-    last->a = 0;
-    return true;
-}
-
 /* The STORE_K form of store `op` for `value`: a constant that fits in b. 0 if none. */
 static unsigned constant_store(uint8_t op, const bw_operand *value)
 {
@@ -347,7 +328,8 @@ bool bw_tr_memory(bw_translator *t, uint8_t op)
                 bw_tr_emit(t, bounds_op(t, first + (op - 0x36u)), base, vs, addend, 0, offset);
                 return true;
             }
-            if (op == BW_OP_F64_STORE && accumulate_store(t, &addr, &value, offset)) {
+            if ((op == BW_OP_F64_STORE && bw_tr_fold_f64_store(t, &addr, &value, offset)) ||
+                (op == BW_OP_I32_STORE && bw_tr_fold_swap(t, &addr, &value, offset))) {
                 return true;
             }
             unsigned k_op = constant_store(op, &value);

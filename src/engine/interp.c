@@ -184,14 +184,52 @@ static bw_status trap_error(bw_error *err, bw_trap trap)
         inst = func->instance;                                                                     \
         mem = inst->memory0;                                                                       \
         membase = mem != NULL ? mem->data : NULL;                                                  \
+        limit = mem != NULL ? mem->size : 0;                                                       \
         guard->mem = mem;                                                                          \
     } while (0)
+/* Enters `callee` on a frame at nfp, returning to `back`: translates it at its first call,
+ * checks the depth and stack limits, saves the link, zeroes its declared locals. */
+#define PUSH_FRAME()                                                                               \
+    do {                                                                                           \
+        if (__builtin_expect(callee->compiled == NULL, 0)) { /* first call: translate it now */    \
+            status = bw_func_translate(callee, err);                                               \
+            if (status != BW_OK) {                                                                 \
+                goto failed;                                                                       \
+            }                                                                                      \
+        }                                                                                          \
+        const struct bw_compiled_func *next = callee->compiled;                                    \
+        if (link_top >= links_end || (size_t)(stack_end - nfp) < next->frame_cells) {              \
+            TRAP(BW_TRAP_STACK_EXHAUSTED);                                                         \
+        }                                                                                          \
+        link_top[0] = (uintptr_t)back;                                                             \
+        link_top[1] = (uintptr_t)fp;                                                               \
+        link_top[2] = (uintptr_t)func;                                                             \
+        link_top += BW_FRAME_LINK_CELLS;                                                           \
+        /* Most functions declare a few locals: a loop beats a call to memset. */                  \
+        for (uint32_t i = next->nparams; i < next->nlocals; i++) {                                 \
+            nfp[i] = 0;                                                                            \
+        }                                                                                          \
+        fp = nfp;                                                                                  \
+        func = callee;                                                                             \
+    } while (0)
 /* Software mode compares the end of each access with the current size; guarded mode (the
- * _G operations, ops.h) leaves that to the PROT_NONE pages past it (see on_fault). */
+ * _G operations, ops.h) leaves that to the PROT_NONE pages past it (see on_fault), but
+ * still compares the start with `limit`, a register copy of the size. Not for safety: after
+ * a mispredicted dispatch the CPU runs wrong handlers on cells that hold no addresses, and
+ * this branch, mispredicted at the first such access, cuts that path short. Without it
+ * guard mode was 20% slower than software mode on dispatch-heavy code; a looser bound or a
+ * branch-free clamp does not help, and comparing with mem->size in memory instead of a
+ * register cost quicksort 20% (docs/engine.md, Session 3). `limit` may lag a memory.grow:
+ * the slow path rereads the size, so an access in bounds never traps. */
 #define CHECKED(at, width)                                                                         \
     if ((at) + (width) > mem->size)                                                                \
     TRAP(BW_TRAP_MEMORY_OOB)
-#define GUARDED(at, width) (void)0
+#define GUARDED(at, width)                                                                         \
+    if (__builtin_expect((at) >= limit, 0)) {                                                      \
+        limit = mem->size;                                                                         \
+        if ((at) >= limit)                                                                         \
+            TRAP(BW_TRAP_MEMORY_OOB);                                                              \
+    }
 #define LOAD_FROM(name, T, convert, address, check)                                                \
     L_##name:                                                                                      \
     {                                                                                              \
@@ -259,6 +297,10 @@ run(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err, struct guard_run
     bw_cell *const links = store->stack + store->stack_cells -
                            (size_t)BW_FRAME_LINK_CELLS * store->config.max_call_depth;
     bw_cell *const stack_end = links;
+    /* The next free link record; store->depth is only brought up to date when a host
+     * function may call back in (a nested run starts from it) and when this run ends. */
+    bw_cell *const links_end = store->stack + store->stack_cells;
+    bw_cell *link_top = links + (size_t)BW_FRAME_LINK_CELLS * depth0;
     const struct bw_compiled_func *frame = NULL;
     const bw_insn *code = NULL, *ip = NULL, *back = NULL;
     bw_instance *inst = NULL;
@@ -266,6 +308,7 @@ run(bw_store *store, bw_func *func, bw_cell *fp, bw_error *err, struct guard_run
     /* mem->data never moves (memory.grow only opens pages of the reservation), and a local
      * copy stays in a register: a store through mem->data could alias the field itself. */
     uint8_t *membase = NULL;
+    uint64_t limit = 0; /* mem->size as of entering the function or a later reread */
     bw_func *callee = func;
     bw_cell *nfp = fp;
     bw_trap trap;
@@ -277,6 +320,7 @@ do_call:
         TRAP(BW_TRAP_INTERRUPTED);
     }
     if (callee->host != NULL) {
+        store->depth = (uint32_t)((size_t)(link_top - links) / BW_FRAME_LINK_CELLS);
         store->stack_top = (size_t)(fp + frame->frame_cells - store->stack);
         status = call_host(store, callee, inst, nfp, err);
         store->stack_top = top0;
@@ -286,44 +330,27 @@ do_call:
         NEXT();
     }
     back = ip + 1;
-enter : {
-    if (__builtin_expect(callee->compiled == NULL, 0)) { /* first call: translate it now */
-        status = bw_func_translate(callee, err);
-        if (status != BW_OK) {
-            goto failed;
-        }
-    }
-    const struct bw_compiled_func *next = callee->compiled;
-    if (store->depth >= store->config.max_call_depth ||
-        (size_t)(stack_end - nfp) < next->frame_cells) {
-        TRAP(BW_TRAP_STACK_EXHAUSTED);
-    }
-    bw_cell *link = links + (size_t)BW_FRAME_LINK_CELLS * store->depth;
-    link[0] = (uintptr_t)back;
-    link[1] = (uintptr_t)fp;
-    link[2] = (uintptr_t)func;
-    /* Most functions declare a few locals: a loop beats a call to memset. */
-    for (uint32_t i = next->nparams; i < next->nlocals; i++) {
-        nfp[i] = 0;
-    }
-    store->depth++;
-    fp = nfp;
-    func = callee;
+enter:
+    PUSH_FRAME();
     SWITCH_TO_FUNC();
     ip = code;
     goto * ip->handler;
-}
 
 L_RETURN : {
-    store->depth--;
-    bw_cell *link = links + (size_t)BW_FRAME_LINK_CELLS * store->depth;
+    link_top -= BW_FRAME_LINK_CELLS;
+    const bw_cell *link = link_top;
     back = (const bw_insn *)(uintptr_t)link[0];
     if (back == NULL) {
         goto done;
     }
     fp = (bw_cell *)(uintptr_t)link[1];
     func = (bw_func *)(uintptr_t)link[2];
-    SWITCH_TO_FUNC();
+    if (func->instance == inst) { /* same memory: only the code changes */
+        frame = func->compiled;
+        code = frame->code;
+    } else {
+        SWITCH_TO_FUNC();
+    }
     ip = back;
     goto * ip->handler;
 }
@@ -331,6 +358,21 @@ L_CALL:
     callee = inst->funcs[ip->imm];
     nfp = fp + ip->a;
     goto do_call;
+L_CALL_LOCAL_MOV:
+    fp[ip->b] = fp[ip->c];
+    /* fall through */
+L_CALL_LOCAL: /* a function this instance defines: not a host function, same memory */
+    if (store->interrupt) {
+        TRAP(BW_TRAP_INTERRUPTED);
+    }
+    callee = inst->funcs[ip->imm];
+    nfp = fp + ip->a;
+    back = ip + 1;
+    PUSH_FRAME();
+    frame = func->compiled;
+    code = frame->code;
+    ip = code;
+    goto * ip->handler;
 L_CALL_INDIRECT : {
     const bw_table *table = inst->tables[ip->b];
     uint32_t i = (uint32_t)fp[ip->c];
@@ -443,6 +485,7 @@ L_MEMORY_GROW:
 
 #include "engine/interp_ops.inc"
 #include "engine/interp_bulk.inc"
+#include "engine/interp_fused.inc"
 
 trapped:
     store->depth = depth0;
@@ -587,9 +630,14 @@ static bw_status run_guarded(bw_store *store, bw_func *func, bw_cell *fp, bw_err
     r.outer = innermost_run;
     const uint32_t depth0 = store->depth;
     const size_t top0 = store->stack_top;
-    /* Guarded code may run: make sure the handler is still ours before the first run. */
-    if (r.outer == NULL && guard_installed && !bw_guard_install()) {
-        return bw_fail(err, BW_ERR_NOMEM, "cannot install the guard-page fault handler");
+    /* Guarded code may run: make sure the handler is still ours before this store's first
+     * run (a test harness may have swapped handlers since the store was made). Once per
+     * store, not per call: it costs two system calls, and in a kvm keep those are slow. */
+    if (r.outer == NULL && guard_installed && !store->guard_checked) {
+        if (!bw_guard_install()) {
+            return bw_fail(err, BW_ERR_NOMEM, "cannot install the guard-page fault handler");
+        }
+        store->guard_checked = true;
     }
     if (sigsetjmp(r.exit, 0) != 0) {
         innermost_run = r.outer;

@@ -6,22 +6,22 @@
 
 /* Implementation limits, enforced by the decoder (BW_ERR_MALFORMED or BW_ERR_INVALID as
  * the spec's tests expect, else BW_ERR_LIMIT). */
-#define BW_MAX_TYPES 1000000u
-#define BW_MAX_FUNCS 1000000u
-#define BW_MAX_PARAMS 1000u
-#define BW_MAX_RESULTS 1000u
-#define BW_MAX_LOCALS 50000u /* params + declared locals of one function */
-#define BW_MAX_IMPORTS 100000u
-#define BW_MAX_EXPORTS 100000u
-#define BW_MAX_GLOBALS 1000000u
-#define BW_MAX_SEGMENTS 100000u
+#define BW_MAX_TYPES      1000000u
+#define BW_MAX_FUNCS      1000000u
+#define BW_MAX_PARAMS     1000u
+#define BW_MAX_RESULTS    1000u
+#define BW_MAX_LOCALS     50000u /* params + declared locals of one function */
+#define BW_MAX_IMPORTS    100000u
+#define BW_MAX_EXPORTS    100000u
+#define BW_MAX_GLOBALS    1000000u
+#define BW_MAX_SEGMENTS   100000u
 #define BW_MAX_ELEM_ITEMS 10000000u
-#define BW_MAX_TABLES 100000u
-#define BW_MAX_PAGES 65536u /* 4 GiB of 64 KiB pages */
+#define BW_MAX_TABLES     100000u
+#define BW_MAX_PAGES      65536u /* 4 GiB of 64 KiB pages */
 
 typedef struct bw_functype {
     uint32_t nparams, nresults;
-    uint8_t *params;  /* bw_valtype each; points into the module's arena */
+    uint8_t *params; /* bw_valtype each; points into the module's arena */
     uint8_t *results;
 } bw_functype;
 
@@ -52,8 +52,8 @@ typedef enum {
 } bw_constexpr_kind;
 
 typedef struct bw_constexpr {
-    uint8_t kind; /* bw_constexpr_kind */
-    uint8_t type; /* bw_valtype of the result */
+    uint8_t kind;   /* bw_constexpr_kind */
+    uint8_t type;   /* bw_valtype of the result */
     uint64_t value; /* integer value, float bits, or an index */
 } bw_constexpr;
 
@@ -82,16 +82,16 @@ typedef struct bw_global_decl {
 typedef enum { BW_SEG_ACTIVE = 0, BW_SEG_PASSIVE, BW_SEG_DECLARATIVE } bw_seg_mode;
 
 typedef struct bw_elem_segment {
-    uint8_t mode;      /* bw_seg_mode */
-    uint8_t elem_type; /* BW_FUNCREF or BW_EXTERNREF */
-    uint32_t table;    /* active only */
+    uint8_t mode;        /* bw_seg_mode */
+    uint8_t elem_type;   /* BW_FUNCREF or BW_EXTERNREF */
+    uint32_t table;      /* active only */
     bw_constexpr offset; /* active only; i32 */
     uint32_t count;
     bw_constexpr *items; /* each ref.null, ref.func or global.get */
 } bw_elem_segment;
 
 typedef struct bw_data_segment {
-    uint8_t mode;   /* BW_SEG_ACTIVE or BW_SEG_PASSIVE */
+    uint8_t mode; /* BW_SEG_ACTIVE or BW_SEG_PASSIVE */
     uint32_t memory;
     bw_constexpr offset;
     const uint8_t *bytes; /* into the module's copy of the binary */
@@ -102,12 +102,12 @@ struct bw_compiled_func; /* compile.c's translated code, opaque to the decoder *
 
 /* A function defined by the module (not imported). */
 typedef struct bw_func_decl {
-    uint32_t type;         /* type index */
-    uint32_t nlocals;      /* params + declared locals */
-    uint8_t *local_types;  /* nlocals entries, params first */
-    const uint8_t *code;   /* the body's instructions, after the local declarations */
-    size_t code_len;       /* up to and including the final `end` */
-    size_t code_offset;    /* of `code` within the binary, for error messages */
+    uint32_t type;        /* type index */
+    uint32_t nlocals;     /* params + declared locals */
+    uint8_t *local_types; /* nlocals entries, params first */
+    const uint8_t *code;  /* the body's instructions, after the local declarations */
+    size_t code_len;      /* up to and including the final `end` */
+    size_t code_offset;   /* of `code` within the binary, for error messages */
 } bw_func_decl;
 
 struct bw_code_cache; /* compile.c: translated code per (function, bounds mode), scratch */
@@ -124,17 +124,17 @@ struct bw_module {
     /* Index spaces: imports come first, in import order. */
     uint32_t nfuncs_imported, ntables_imported, nmemories_imported, nglobals_imported;
 
-    uint32_t nfuncs;          /* total, imported included */
-    uint32_t *func_types;     /* type index of every function in the index space */
-    bw_func_decl *funcs;      /* nfuncs - nfuncs_imported defined functions */
-    uint8_t *func_declared;   /* nfuncs flags: may appear in ref.func inside code */
+    uint32_t nfuncs;        /* total, imported included */
+    uint32_t *func_types;   /* type index of every function in the index space */
+    bw_func_decl *funcs;    /* nfuncs - nfuncs_imported defined functions */
+    uint8_t *func_declared; /* nfuncs flags: may appear in ref.func inside code */
 
-    uint32_t ntables;         /* total */
-    bw_tabletype *tables;     /* every table in the index space */
-    uint32_t nmemories;       /* total; at most 1 in Wasm 2.0 */
+    uint32_t ntables;     /* total */
+    bw_tabletype *tables; /* every table in the index space */
+    uint32_t nmemories;   /* total; at most 1 in Wasm 2.0 */
     bw_limits *memories;
-    uint32_t nglobals;        /* total */
-    bw_global_decl *globals;  /* every global; init unused for imported ones */
+    uint32_t nglobals;       /* total */
+    bw_global_decl *globals; /* every global; init unused for imported ones */
 
     uint32_t nexports;
     bw_export *exports;

@@ -474,19 +474,103 @@
     X(BR_ADD_GE_S_IMM, 0x1D2)                                                                      \
     X(BR_ADD_GE_U_IMM, 0x1D3)
 
+/* Three instructions in one, folded from a pair above and the instruction before it: the
+ * xor of a shift (a = d ^ (b >> imm)); the xor of two or three rotations of one cell, or of
+ * two rotations and a shift (sha256's sigma functions: counts in imm's bytes 0, 1 and 2);
+ * and an f64 product of a load added into the f64 at another address (matmul's
+ * c[j] += a * b[j]: load at (u32)(b + c) + low half of imm, read-modify-write at
+ * (u32)a + high half of imm, factor d). Then the sigma forms with a term added: d plus
+ * the form (an i32.add of it), or the form plus c & d (then an I32_ADD_AND of it); an
+ * I32_ADD_AND of a complement (a = d + (b & ~c)); and four moves in order (a = b, c = d,
+ * then the 16-bit cell pairs of imm: dst in bits 0-15 from bits 16-31, dst in 32-47 from
+ * 48-63). CALL_LOCAL is a CALL of a function the module defines (not an import): never a
+ * host function, always the caller's instance. Then more f64 pairs on the value the
+ * previous instruction left in a temporary: a = (b * c) * d, d - b * c (two roundings), and
+ * d minus the load at (u32)(b + c) + imm (always checked, as the other paired loads).
+ * I32_ADD_SHL: a = d + (b << imm) (scaled indices). CALL_LOCAL_MOV: fp[b] = fp[c] (the
+ * argument move just before it), then CALL_LOCAL. I32_LOAD_BR_<cmp>: a = the i32 at
+ * (u32)b + d (always checked), then branch to imm if a <cmp> c (the order of BR_I32_EQ ..
+ * BR_I32_GE_U). Two i32 adds in order, each writing a local: I32_ADD_IMM2 a = b + low half
+ * of imm, then c = d + high half; I32_ADD2 a = b + c, then d = fp[low half of imm] +
+ * fp[high half]. I32_MAJ: a = ((b ^ c) & d) ^ (b & c) (a xor, an and, an XOR_AND: sha256's
+ * majority function). RETURN_I32_ADD_IMM, RETURN_MOV, RETURN_CONST: that instruction (a
+ * single result into fp[a]), then RETURN. I32_ADD_SHL_IMM: a = d + low half of imm + (b <<
+ * high half) (an I32_ADD_IMM into the base of an I32_ADD_SHL). BR_TABLE_LOAD8: BR_TABLE on
+ * the byte at (u32)(a + c) + d (always checked), b the count, imm the first entry.
+ * BR_BYTES_EQ/NE: branch to imm if the bytes at (u32)(a + b) and (u32)(c + d) are equal
+ * (differ); two byte loads and their compare-and-branch (string compares). I32_ADD_EQ/NE:
+ * a = d + (b == c) (b != c). BR_IF_LOAD8: branch to imm if the byte at (u32)(a + c) + d is
+ * not 0. I32_STORE8_K_BUMP: an I32_STORE8_K, then a += fp[d] (a fill with a stride).
+ * F64_ADD/SUB_MUL3_STORE: the f64 at (u32)(a + high half of imm) + low half of imm, plus
+ * (minus) (b * c) * d, stored back (n-body's velocity updates; three roundings; the
+ * translator leaves the high half 0 for now). I32_SWAP: exchanges the i32s at (u32)a + c
+ * and (u32)b + d, both checked before either store, leaving the first in the cell in the
+ * low half of imm and the second in the high half (two loads and two stores). */
+#define BW_OPS_TRIPLES(X)                                                                          \
+    X(I32_XOR_SHR, 0x1D4)                                                                          \
+    X(I32_ROTL_XOR2, 0x1D5)                                                                        \
+    X(I32_ROTL_XOR3, 0x1D6)                                                                        \
+    X(I32_ROTL_XOR2_SHR, 0x1D7)                                                                    \
+    X(F64_MUL_ADD_STORE, 0x1D8)                                                                    \
+    X(I32_ADD_ROTL_XOR3, 0x1D9)                                                                    \
+    X(I32_ADD_ROTL_XOR2_SHR, 0x1DA)                                                                \
+    X(I32_ROTL_XOR3_ADD_AND, 0x1DB)                                                                \
+    X(I32_ADD_ANDN, 0x1DC)                                                                         \
+    X(MOV4, 0x1DD)                                                                                 \
+    X(CALL_LOCAL, 0x1DE)                                                                           \
+    X(F64_MUL3, 0x1DF)                                                                             \
+    X(F64_SUB_MUL, 0x1E0)                                                                          \
+    X(F64_SUB_LOAD, 0x1E1)                                                                         \
+    X(I32_ADD_SHL, 0x1E2)                                                                          \
+    X(CALL_LOCAL_MOV, 0x1E3)                                                                       \
+    X(I32_LOAD_BR_EQ, 0x1E4)                                                                       \
+    X(I32_LOAD_BR_NE, 0x1E5)                                                                       \
+    X(I32_LOAD_BR_LT_S, 0x1E6)                                                                     \
+    X(I32_LOAD_BR_LT_U, 0x1E7)                                                                     \
+    X(I32_LOAD_BR_GT_S, 0x1E8)                                                                     \
+    X(I32_LOAD_BR_GT_U, 0x1E9)                                                                     \
+    X(I32_LOAD_BR_LE_S, 0x1EA)                                                                     \
+    X(I32_LOAD_BR_LE_U, 0x1EB)                                                                     \
+    X(I32_LOAD_BR_GE_S, 0x1EC)                                                                     \
+    X(I32_LOAD_BR_GE_U, 0x1ED)                                                                     \
+    X(I32_ADD_IMM2, 0x1EE)                                                                         \
+    X(I32_ADD2, 0x1EF)                                                                             \
+    X(I32_MAJ, 0x1F0)                                                                              \
+    X(RETURN_I32_ADD_IMM, 0x1F1)                                                                   \
+    X(RETURN_MOV, 0x1F2)                                                                           \
+    X(RETURN_CONST, 0x1F3)                                                                         \
+    X(I32_ADD_SHL_IMM, 0x1F4)                                                                      \
+    X(BR_TABLE_LOAD8, 0x1F5)                                                                       \
+    X(BR_BYTES_EQ, 0x1F6)                                                                          \
+    X(BR_BYTES_NE, 0x1F7)                                                                          \
+    X(I32_ADD_EQ, 0x1F8)                                                                           \
+    X(I32_ADD_NE, 0x1F9)                                                                           \
+    X(BR_IF_LOAD8, 0x1FA)                                                                          \
+    X(I32_STORE8_K_BUMP, 0x1FB)                                                                    \
+    X(F64_ADD_MUL3_STORE, 0x1FC)                                                                   \
+    X(F64_SUB_MUL3_STORE, 0x1FD)                                                                   \
+    X(I32_SWAP, 0x1FE)
+
 #define BW_OPS(X)                                                                                  \
     BW_OPS_CONTROL(X)                                                                              \
     BW_OPS_MEMORY(X)                                                                               \
     BW_OPS_INT(X)                                                                                  \
     BW_OPS_FLOAT(X)                                                                                \
-    BW_OPS_BULK(X) BW_OPS_FUSED(X) BW_OPS_ADDRESSED(X) BW_OPS_GUARDED(X) BW_OPS_PAIRED(X)          \
-        BW_OPS_STEPS(X) BW_OPS_STORE_CONST(X) BW_OPS_STEPS_BY_CELL(X)
+    BW_OPS_BULK(X)                                                                                 \
+    BW_OPS_FUSED(X)                                                                                \
+    BW_OPS_ADDRESSED(X)                                                                            \
+    BW_OPS_GUARDED(X)                                                                              \
+    BW_OPS_PAIRED(X)                                                                               \
+    BW_OPS_STEPS(X)                                                                                \
+    BW_OPS_STORE_CONST(X)                                                                          \
+    BW_OPS_STEPS_BY_CELL(X)                                                                        \
+    BW_OPS_TRIPLES(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x1D4
+        BW_OP_COUNT = 0x1FF
 };
 
 #endif

@@ -182,6 +182,22 @@ bool bw_tr_fold_address(bw_translator *t, const bw_operand *addr, uint32_t kept,
                         uint32_t *addend, bool *constant);
 bool bw_tr_fuse_step_nonzero(bw_translator *t, uint32_t cond_slot, bw_ctrl *f);
 bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index);
+bool bw_tr_fuse_call_move(bw_translator *t, uint32_t first_arg, uint32_t func);
+bool bw_tr_fuse_return(bw_translator *t);
+bool bw_tr_fuse_table_load(bw_translator *t, uint32_t index_slot, uint32_t count, uint32_t table);
+
+/* compile_fold.c: after bw_tr_fuse_chain made the last instruction `fused`, folds the one or
+ * two before it in when they form a larger pattern; and an f64.store of an f64 add or
+ * subtract of what was loaded from the same address: one read-modify-write instruction
+ * (false when the store must be emitted as usual). */
+void bw_tr_fold_triple(bw_translator *t, unsigned fused);
+bool bw_tr_fold_f64_store(bw_translator *t, const bw_operand *addr, const bw_operand *value,
+                          uint32_t offset);
+/* compile_fold.c: an i32.store completing a swap of two i32s in memory (load x, load y,
+ * store y at x, this store of x at y): one I32_SWAP (false when it does not apply). The
+ * cells the loads wrote are still written. */
+bool bw_tr_fold_swap(bw_translator *t, const bw_operand *addr, const bw_operand *value,
+                     uint32_t offset);
 
 /* compile_ops.c: the operand and result types of numeric instruction `op` (tests,
  * arithmetic, conversions, sign extensions); false when it is not one. */

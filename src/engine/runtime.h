@@ -85,8 +85,9 @@ struct bw_store {
     /* The interpreter's stack, reused across calls (made on first use). */
     bw_cell *stack;
     size_t stack_cells;
-    uint32_t depth;   /* Wasm frames active now, for max_call_depth */
-    size_t stack_top; /* cells of `stack` in use by calls still running (interp.c) */
+    uint32_t depth;     /* Wasm frames active now, for max_call_depth */
+    size_t stack_top;   /* cells of `stack` in use by calls still running (interp.c) */
+    bool guard_checked; /* the fault handler was found still ours at this store's first call */
     /* Set by bw_ctx_trap / bw_ctx_exit for the interpreter to pick up. */
     bw_error pending;
 };

@@ -81,7 +81,8 @@ enum kvm_hostile {
     KVM_HOSTILE_POLL,        /* "poll": poll reports events nobody asked for */
     KVM_HOSTILE_RECV_LEN,    /* "recv-len": recvfrom claims one byte more than asked */
     KVM_HOSTILE_SOCKOPT_LEN, /* "sockopt-len": getsockopt claims a value longer than the room */
-    KVM_HOSTILE_FSTAT        /* "fstat": fstat answers with a file type the ABI does not know */
+    KVM_HOSTILE_FSTAT,       /* "fstat": fstat answers with a file type the ABI does not know */
+    KVM_HOSTILE_TSC_KHZ      /* "tsc-khz": the boot info claims a 50 GHz TSC */
 };
 
 enum kvm_hostile kvm_hostile_parse(const char *name);
@@ -191,6 +192,10 @@ struct kvm_timing {
     uint64_t boot_exits;      /* VM exits (KVM_RUN returns) before the first hostcall */
     uint64_t boot_faults;     /* page faults the shim resolved before it (its count) */
     uint64_t boot_syscalls;   /* syscalls the payload made before it (the shim's count) */
+    uint64_t run_ns;          /* first KVM_RUN to the keep's end */
+    uint64_t run_exits;       /* VM exits (KVM_RUN returns) in the whole run */
+    uint64_t run_faults;      /* page faults the shim resolved in the whole run (its count) */
+    uint64_t run_syscalls;    /* syscalls the payload made in the whole run (its count) */
 };
 
 struct kvm_result {

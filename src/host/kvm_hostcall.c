@@ -35,6 +35,8 @@ enum kvm_hostile kvm_hostile_parse(const char *name)
         return KVM_HOSTILE_SOCKOPT_LEN;
     if (strcmp(name, "fstat") == 0)
         return KVM_HOSTILE_FSTAT;
+    if (strcmp(name, "tsc-khz") == 0)
+        return KVM_HOSTILE_TSC_KHZ;
     return KVM_HOSTILE_NONE;
 }
 

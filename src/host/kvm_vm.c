@@ -275,6 +275,19 @@ static int write_boot_info(struct keep *k, const struct kvm_keep_config *cfg, ui
     return 0;
 }
 
+/* The TSC rate is known only once the vCPU exists, after the rest of the boot info; the shim
+ * scales the TSC by it for the vDSO's clocks (0: it asks the host for every reading). */
+static void write_boot_tsc(struct keep *k, enum kvm_hostile hostile)
+{
+    uint64_t khz = k->tsc_khz > 0 ? (uint64_t)k->tsc_khz : 0;
+    if (hostile == KVM_HOSTILE_TSC_KHZ)
+        khz = 50000000;
+    void *dst = kvm_guest_span(
+        &k->mem, BURH_GPA_BOOT_INFO + offsetof(struct burh_boot_info, tsc_khz), sizeof(khz));
+    if (dst)
+        memcpy(dst, &khz, sizeof(khz));
+}
+
 /* The guest sees the host CPU's features (as KVM can virtualise them) so glibc picks the
  * same string functions inside the keep as outside. */
 static int setup_cpuid(struct keep *k)
@@ -421,6 +434,12 @@ static void take_exit(struct keep *k, uint32_t port_kind)
     }
     memcpy(&rec, src, sizeof(rec));
     take_stats(k, rec.stats_count);
+    const struct burh_boot_marks *marks = kvm_guest_span(
+        &k->mem, BURH_GPA_HOSTCALL + offsetof(struct burh_hc_block, marks), sizeof(*marks));
+    if (marks) { /* the shim's final counts, for --timing only */
+        k->res->timing.run_faults = marks->faults;
+        k->res->timing.run_syscalls = marks->syscalls;
+    }
     rec.message[BURH_EXIT_MSG_MAX - 1] = '\0';
     for (char *c = rec.message; *c; c++)
         if (*c < 0x20 || *c >= 0x7f)
@@ -526,6 +545,7 @@ static void run_loop(struct keep *k, const struct kvm_keep_config *cfg)
         const struct kvm_run *run = k->run;
         if (!k->res->boot_ns)
             k->res->timing.boot_exits++;
+        k->res->timing.run_exits++;
         switch (run->exit_reason) {
         case KVM_EXIT_IO:
             if (!handle_io(k, cfg))
@@ -591,6 +611,7 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
         write_boot_info(&k, cfg, free_gpa, payload_size, args_size) == 0 &&
         (t->loaded_ns = now_ns() - k.t_create_ns) != 0 && setup_vcpu(&k) == 0) {
         k.tsc_khz = ioctl(k.vcpu_fd, KVM_GET_TSC_KHZ, 0);
+        write_boot_tsc(&k, cfg->hostile);
         k.hc.mem = &k.mem;
         k.hc.hostile = cfg->hostile;
         kvm_fdtab_init(&k.hc.fds);
@@ -606,6 +627,7 @@ void kvm_keep_run(const struct kvm_keep_config *cfg, struct kvm_result *res)
             end_keep(&k, KVM_OUT_SETUP, "cannot arm the time limit: %s", strerror(errno));
         else
             run_loop(&k, cfg);
+        t->run_ns = now_ns() - k.t_run_ns;
         disarm_time_limit();
         res->hostcalls = k.hc.calls;
         kvm_fdtab_close_all(&k.hc.fds);

@@ -264,6 +264,11 @@ static void print_timing(const struct kvm_result *res)
             ms(t->shim_cpu_ns), ms(t->shim_mm_ns), ms(t->shim_load_ns), ms(t->shim_to_main_ns),
             (unsigned long long)t->boot_exits, (unsigned long long)t->boot_faults,
             (unsigned long long)t->boot_syscalls);
+    fprintf(stderr,
+            "burh-keepldr: timing: whole run %.3f ms: %llu VM exits, %llu page faults, "
+            "%llu syscalls\n",
+            ms(t->run_ns), (unsigned long long)t->run_exits, (unsigned long long)t->run_faults,
+            (unsigned long long)t->run_syscalls);
 }
 
 /* --syscall-stats: the shim's counters, written when the keep ended through the shim. */

@@ -227,53 +227,26 @@ static const char *const k_vector_names[32] = {"divide error",
  * have given us (RCX = return RIP, R11 = RFLAGS), so the syscall is served from here. */
 int g_kernel_emulated;
 
+/* The trap frame is served as the syscall frame in place (same layout, shim.h): RCX, R11 and
+ * RSP already hold what SYSCALL would have left. A thread switch rewrites the register slots;
+ * the return address, flags and selectors for IRETQ are set from them here. */
 static void syscall_from_fault(struct trap_frame *f)
 {
     g_kernel_emulated = 1;
-    struct syscall_frame s = {
-        .r15 = f->r15,
-        .r14 = f->r14,
-        .r13 = f->r13,
-        .r12 = f->r12,
-        .rbp = f->rbp,
-        .rbx = f->rbx,
-        .r9 = f->r9,
-        .r8 = f->r8,
-        .r10 = f->r10,
-        .rdx = f->rdx,
-        .rsi = f->rsi,
-        .rdi = f->rdi,
-        .nr = f->rax,
-        .user_rflags = f->r11,
-        .user_rip = f->rcx,
-        .user_rsp = f->rsp,
-    };
-    f->rax = (uint64_t)shim_syscall(&s);
+    struct syscall_frame *s = (struct syscall_frame *)f;
+    int64_t ret = shim_syscall(s);
     if (g_sig_frame_pending) { /* rt_sigreturn or a signal: every register is new */
         g_sig_frame_pending = 0;
         *f = g_sig_frame;
         return;
     }
-    /* The syscall may have switched threads: every register comes back from the frame. */
-    f->r15 = s.r15;
-    f->r14 = s.r14;
-    f->r13 = s.r13;
-    f->r12 = s.r12;
-    f->rbp = s.rbp;
-    f->rbx = s.rbx;
-    f->r9 = s.r9;
-    f->r8 = s.r8;
-    f->r10 = s.r10;
-    f->rdx = s.rdx;
-    f->rsi = s.rsi;
-    f->rdi = s.rdi;
-    f->rsp = s.user_rsp;
-    f->rcx = s.user_rip; /* as SYSCALL leaves them */
-    f->r11 = s.user_rflags;
-    f->rip = s.user_rip;
+    f->rax = (uint64_t)ret;
+    f->rip = f->rcx;
+    f->cs = SEL_UCODE;
+    f->ss = SEL_UDATA;
     /* R11 is the payload's own value if it jumped here: arithmetic, TF, DF, AC, ID only, never
      * IOPL. */
-    f->rflags = (s.user_rflags & 0x240fd5u) | 0x202u;
+    f->rflags = (f->r11 & 0x240fd5u) | 0x202u;
 }
 
 uint64_t g_faults_resolved;

@@ -16,21 +16,25 @@ _start:
     .text
 /* SYSCALL: RCX = user RIP, R11 = user RFLAGS, IF already masked; one vCPU, so one save slot. */
     .global syscall_entry
+/* The frame has the trap frame's layout (struct syscall_frame in shim.h): SS, RSP, then five
+ * exception-only slots, then RAX ... R15 in exc_common's order. */
 syscall_entry:
     movq    %rsp, user_rsp_slot(%rip)
     leaq    boot_stack_top(%rip), %rsp
+    subq    $8, %rsp                /* SS slot: unused here */
     pushq   user_rsp_slot(%rip)
-    pushq   %rcx
-    pushq   %r11
+    subq    $40, %rsp               /* RFLAGS, CS, RIP, error code, vector slots: unused */
     pushq   %rax
-    pushq   %rdi
-    pushq   %rsi
+    pushq   %rbx
+    pushq   %rcx
     pushq   %rdx
-    pushq   %r10
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rbp
     pushq   %r8
     pushq   %r9
-    pushq   %rbx
-    pushq   %rbp
+    pushq   %r10
+    pushq   %r11
     pushq   %r12
     pushq   %r13
     pushq   %r14
@@ -43,17 +47,17 @@ syscall_entry:
     popq    %r14
     popq    %r13
     popq    %r12
-    popq    %rbp
-    popq    %rbx
+    popq    %r11
+    popq    %r10
     popq    %r9
     popq    %r8
-    popq    %r10
-    popq    %rdx
-    popq    %rsi
+    popq    %rbp
     popq    %rdi
-    addq    $8, %rsp
-    popq    %r11
+    popq    %rsi
+    popq    %rdx
     popq    %rcx
+    popq    %rbx
+    addq    $48, %rsp               /* RAX (the result is in it) and the unused slots */
     popq    %rsp
     sysretq
 

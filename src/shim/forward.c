@@ -346,7 +346,7 @@ static int64_t fwd_fcntl(int64_t fd, int64_t cmd, int64_t arg)
 }
 
 /* Host time, checked for shape; returns 0 or -errno. */
-static int64_t host_clock(int64_t clock_id, int64_t *sec, int64_t *nsec)
+int64_t fwd_host_clock(int64_t clock_id, int64_t *sec, int64_t *nsec)
 {
     if (clock_id != 0 && clock_id != 1)
         return -EINVAL;
@@ -374,7 +374,7 @@ static int64_t fwd_clock(uint64_t nr, int64_t clock_id, uint64_t out)
         clock_id = 1;
     else if (clock_id == 5)
         clock_id = 0;
-    int64_t ret = host_clock(clock_id, &t[0], &t[1]);
+    int64_t ret = fwd_host_clock(clock_id, &t[0], &t[1]);
     if (ret < 0)
         return ret;
     if (nr == SYS_gettimeofday)

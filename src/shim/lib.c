@@ -12,17 +12,20 @@ void *memcpy(void *dst, const void *src, size_t n)
     return dst;
 }
 
+/* Forwards unless dst lies inside (src, src + n); then backwards with the direction flag set,
+ * the odd bytes at the top first, then whole words. (It was a byte loop: inserting a region
+ * into the shim's sorted table cost ~1 ms when emulated.) */
 void *memmove(void *dst, const void *src, size_t n)
 {
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    if (d < s) {
-        while (n--)
-            *d++ = *s++;
-    } else {
-        while (n--)
-            d[n] = s[n];
-    }
+    if ((uintptr_t)dst - (uintptr_t)src >= n)
+        return memcpy(dst, src, n);
+    size_t words = n / 8, rest = n % 8;
+    uint8_t *d = (uint8_t *)dst + n - 1;
+    const uint8_t *s = (const uint8_t *)src + n - 1;
+    __asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(rest) : : "memory");
+    d -= 7; /* now at the last whole word still to copy */
+    s -= 7;
+    __asm__ volatile("std; rep movsq; cld" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
     return dst;
 }
 

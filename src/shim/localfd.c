@@ -120,7 +120,9 @@ static int64_t sys_pipe2(uint64_t fds, uint64_t flags)
         g_local[rd - BURH_HC_FD_HOST_MAX].kind = LOCAL_FREE;
         return wr;
     }
-    memset(p, 0, sizeof(*p));
+    /* Not a memset: clearing the 64 KiB of bytes (never read before written) costs ~5 ms when
+     * the shim is emulated (PVM). */
+    p->head = p->len = 0;
     p->readers = p->writers = 1;
     struct local_fd *r = local_get(rd), *w = local_get(wr);
     r->pipe = w->pipe = p;
@@ -154,7 +156,7 @@ static int64_t sys_epoll_create(void)
             continue;
         int64_t fd = local_new(LOCAL_EPOLL);
         if (fd >= 0) {
-            memset(&g_epolls[i], 0, sizeof(g_epolls[i]));
+            g_epolls[i].count = 0; /* entries past count are never read */
             local_get(fd)->epoll = &g_epolls[i];
         }
         return fd;

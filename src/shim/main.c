@@ -59,6 +59,7 @@ void shim_main(uint64_t boot_info_gpa)
     struct payload_image img = {0};
     elf_load_payload(&img);
     mm_set_brk_base(img.brk_base);
+    img.vdso = clock_init();
     uint64_t sp = elf_build_stack(&img);
     marks->tsc_loaded = rdtsc();
     shim_log("shim: entering payload at %lx, stack %lx", (unsigned long)img.entry,

@@ -24,6 +24,7 @@
 #define ENOMEM 12
 #define EEXIST 17
 #define ENODEV 19
+#define EACCES 13
 #define EFAULT 14
 #define EINVAL 22
 #define ENOTTY 25
@@ -88,12 +89,32 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* Registers saved by syscall_entry in entry.S, lowest address first. */
+/* Registers saved by syscall_entry in entry.S, lowest address first. The layout is the
+ * trap_frame's, register for register, so a syscall that arrives as a page fault (PVM, see
+ * cpu.c) is served in place, without copying every register into this shape and back (each
+ * copy an emulated instruction there). The exception-only slots are unused on this path. */
 struct syscall_frame {
-    uint64_t r15, r14, r13, r12, rbp, rbx;
-    uint64_t r9, r8, r10, rdx, rsi, rdi, nr;
-    uint64_t user_rflags, user_rip, user_rsp;
+    uint64_t r15, r14, r13, r12;
+    uint64_t user_rflags; /* R11, as SYSCALL leaves it */
+    uint64_t r10, r9, r8, rbp, rdi, rsi, rdx;
+    uint64_t user_rip; /* RCX, as SYSCALL leaves it */
+    uint64_t rbx;
+    uint64_t nr; /* RAX */
+    uint64_t unused_vector, unused_error_code, unused_rip, unused_cs, unused_rflags;
+    uint64_t user_rsp;
+    uint64_t unused_ss;
 };
+_Static_assert(sizeof(struct syscall_frame) == sizeof(struct trap_frame), "frame layout");
+_Static_assert(offsetof(struct syscall_frame, user_rflags) == offsetof(struct trap_frame, r11),
+               "frame layout");
+_Static_assert(offsetof(struct syscall_frame, user_rip) == offsetof(struct trap_frame, rcx),
+               "frame layout");
+_Static_assert(offsetof(struct syscall_frame, nr) == offsetof(struct trap_frame, rax),
+               "frame layout");
+_Static_assert(offsetof(struct syscall_frame, rdi) == offsetof(struct trap_frame, rdi),
+               "frame layout");
+_Static_assert(offsetof(struct syscall_frame, user_rsp) == offsetof(struct trap_frame, rsp),
+               "frame layout");
 
 /* The boot information, copied once out of guest memory and checked by shim_main. */
 extern struct burh_boot_info g_boot;
@@ -153,6 +174,8 @@ int mm_map_frame(uint64_t va, uint64_t pa, uint32_t prot);
 /* ELF loading: records [start, end) as backed lazily, page by page in place, by the payload
  * file's copy from guest-physical file_pa (inside guest memory). 0 or -ENOMEM. */
 int mm_map_file(uint64_t start, uint64_t end, uint32_t prot, uint64_t file_pa);
+int mm_map_shim_pages(uint64_t start, uint64_t end, uint32_t prot, uint64_t pa);
+void mm_populate(uint64_t start, uint64_t end);
 int mm_page_backed(uint64_t va);
 int mm_load_page(uint64_t va, uint32_t prot, const uint8_t *src, uint64_t offset, uint64_t n);
 int mm_user_ok(uint64_t ptr, uint64_t len, int write);
@@ -167,9 +190,15 @@ struct payload_image {
     uint64_t phdr_va;
     uint64_t phnum;
     uint64_t brk_base;
+    uint64_t vdso; /* AT_SYSINFO_EHDR: the vDSO's address in user space */
 };
 int elf_load_payload(struct payload_image *img);
 uint64_t elf_build_stack(const struct payload_image *img);
+
+/* clock.c: the vDSO, its clock pages, and the clock syscalls served from the TSC. */
+/* Checks the TSC rate and maps the clock pages and the vDSO; returns the vDSO's address. */
+uint64_t clock_init(void);
+int64_t clock_syscall(uint64_t nr, const uint64_t a[6], int *handled);
 
 /* syscall.c, hostcall.c */
 int64_t shim_syscall(struct syscall_frame *f);
@@ -177,6 +206,8 @@ int64_t shim_syscall(struct syscall_frame *f);
  * used entries to out (room for BURH_SC_STATS_MAX) and returns their number. */
 uint32_t shim_stats_export(volatile struct burh_sc_stat *out);
 int64_t fwd_syscall(uint64_t nr, const uint64_t a[6], int *handled);
+/* The host's CLOCK_REALTIME (0) or CLOCK_MONOTONIC (1), its shape checked; 0 or -errno. */
+int64_t fwd_host_clock(int64_t clock_id, int64_t *sec, int64_t *nsec);
 /* fstat/newfstatat: 0 when the call names its fd (not a path), else -errno. */
 int64_t fwd_stat_target(uint64_t nr, const uint64_t a[6]);
 /* Writes a struct stat of the given file type bits to the payload's buf; 0 or -EFAULT. */

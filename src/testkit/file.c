@@ -23,7 +23,8 @@ const char *bt_name_format(bw_name name, char *buf, size_t size)
 
 const char *bt_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     size_t cap = 4096, used = 0;
     uint8_t *buf = NULL;
     const char *problem = NULL;
@@ -53,7 +54,9 @@ const char *bt_read_file(const char *path, size_t max, uint8_t **out, size_t *le
             break;
         }
     }
-    fclose(f);
+    if (!is_stdin) {
+        fclose(f);
+    }
     if (problem == NULL && used > max) {
         problem = "file too large";
     }

@@ -50,7 +50,7 @@ void bt_expected_format(const bt_expected *want, char *buf, size_t size);
 const char *bt_name_format(bw_name name, char *buf, size_t size);
 
 /* Reads a whole file of at most `max` bytes into a new malloc'd buffer (the caller frees
- * *out). Returns NULL on success, else what went wrong. */
+ * *out); "-" reads standard input to its end. Returns NULL on success, else what went wrong. */
 const char *bt_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
 
 /* The "spectest" module of the spec interpreter, made in one store. */

@@ -79,6 +79,21 @@ same_as_native "blocking pipes between threads, poll/ppoll over pipes and timeou
     "$guests/pipewait"
 same_as_native "signals: guard-page faults and siglongjmp x1000, sigreturn, sigaltstack, masks" \
     "$guests/signals"
+# The vDSO: its clocks against the syscalls and the host's time; and that glibc really uses it
+# (200000 readings, of which only the ~100 made by syscall reach the shim).
+host_now=$(date +%s)
+same_as_native "vDSO clocks: agree with syscalls, monotonic, 200 ms is 200 ms, host realtime" \
+    "$guests/vdsoclock" "$host_now"
+keep "vDSO clock readings stay in ring 3" 0 '' --syscall-stats "$tmp/vstats" "$guests/vdsoclock" \
+    "$host_now"
+n=$(sed -n 's/^clock_gettime served //p' "$tmp/vstats" 2>/dev/null)
+if [ -n "$n" ] && [ "$n" -le 120 ]; then ok "vDSO: $n of 200000+ clock readings entered the shim"
+else
+    echo "     clock_gettime served: '${n}'" >"$tmp/err"
+    bad "vDSO: clock readings entered the shim"
+fi
+keep "vDSO pages stay read-only (mprotect EACCES), clock page survives MADV_DONTNEED" 0 '' \
+    "$guests/vdsoclock" seal
 keep "abort() ends the keep as signal 6" 134 'killed by signal 6 .*default action' \
     "$guests/signals" abort
 keep "fault with the signal blocked ends the keep" 121 'ring 3: page fault .*address 0x10' \
@@ -139,6 +154,8 @@ BURH_KVM_HOSTILE=sockopt-len keep "hostile host: sockopt-len" 122 'getsockopt: 5
     "$guests/sockmsg"
 BURH_KVM_HOSTILE=fstat keep "hostile host: fstat" 122 'fstat: file type ffff is not' \
     "$guests/sockmsg"
+BURH_KVM_HOSTILE=tsc-khz keep "hostile host: tsc-khz" 122 'TSC rate 50000000 kHz is implausible' \
+    "$guests/hello"
 
 "$ldr" --backend kvm "$guests/hello" 2>"$tmp/err" | true
 status=${PIPESTATUS[0]}

@@ -112,6 +112,11 @@ if [ "$(q '.linked_code["burh-wasmldr-static"].measured')" = true ]; then
     done
     check "burh-wasmldr-static links no libcurl" jq -e \
         '[.linked_code["burh-wasmldr-static"].static_parts[] | select(.library | test("curl"))] | length == 0' "$J"
+    # The keep makes evidence and never checks any: no verifier object may be linked in.
+    map=$build/gen/burh-wasmldr-static.map
+    for obj in verifier.o ratls_verify.o snp_verify.o dcap.o unsigned_verify.o policy.o; do
+        check "burh-wasmldr-static links no $obj" test "$(grep -c "libburh.a($obj)" "$map")" = 0
+    done
 fi
 
 # Shim backends (kvm; snp and tdx assumed the same): the shim and the static payload.

@@ -101,13 +101,12 @@ static void test_load_segments(void **state)
     assert_int_equal(img.phnum, 2);
     assert_int_equal(img.phdr_va, 0x400000 + 64);
     assert_int_equal(img.brk_base, 0x406100);
-    /* read-only text pages are the file's own frames, mapped in place on first touch */
-    uint64_t *lazy = pte_of(0x401000, 0, NULL);
-    assert_true(!lazy || !(*lazy & PTE_P));
-    assert_int_equal(mm_handle_fault(0x401000, 0x14), 0); /* an instruction fetch */
+    /* read-only text pages are the file's own frames, mapped in place at load (no fault) */
     uint64_t text = *pte_of(0x401000, 0, NULL);
+    assert_true(text & PTE_P);
     assert_int_equal(text & PTE_ADDR, BURH_GPA_PAYLOAD + 0x1000);
     assert_true((text & PTE_FOREIGN) && !(text & PTE_W) && !(text & PTE_NX));
+    assert_int_equal(mm_handle_fault(0x401000, 0x15), -1); /* present: a protection fault */
     /* data is a private copy, writable, not executable; bytes around it and bss are zero */
     uint64_t data = *pte_of(0x403000, 0, NULL);
     assert_true(!(data & PTE_FOREIGN) && (data & PTE_W) && (data & PTE_NX));
@@ -124,8 +123,8 @@ static void test_load_segments(void **state)
     assert_int_equal(mm_user_ok(0x401000, 1, 1), -1);    /* text is not writable */
 }
 
-/* Lazily mapped text: a kernel copy (mm_user_ok) backs it in place; after mprotect to writable
- * an untouched page is still its file page, in place; splits keep the file offsets. */
+/* Text mapped in place: a kernel copy (mm_user_ok) reads the file's bytes; after mprotect to
+ * writable a page is still its file page, in place; splits keep the file offsets. */
 static void test_lazy_text(void **state)
 {
     (void)state;

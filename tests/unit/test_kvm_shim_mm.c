@@ -97,7 +97,11 @@ static void test_unmap_splits_and_recycles(void **state)
     assert_int_equal(g_nregions, 2);
     assert_int_equal(mm_user_ok(BASE + 3 * PAGE_SIZE, 1, 0), -1);
     assert_int_equal(mm_user_ok(BASE + 5 * PAGE_SIZE, 1, 0), 0);
-    /* The free list comes first (last freed first), and a recycled frame is cleared. */
+    /* Never-used frames come first (zero already, nothing to clear); then the free list, last
+     * freed first, and a recycled frame is cleared. */
+    uint64_t fresh = g_frame_next;
+    assert_int_equal(mm_frame_alloc(), fresh);
+    g_frame_next = g_frame_end;
     assert_int_equal(mm_frame_alloc(), freed_last);
     uint64_t again = mm_frame_alloc();
     assert_int_equal(again, freed);
@@ -190,6 +194,112 @@ static void test_out_of_memory_aborts(void **state)
     assert_non_null(strstr(g_abort_message, "out of guest memory"));
 }
 
+/* The vDSO's pages are the shim's own frames: present at once, never writable, never freed. */
+static void test_sealed_shim_pages(void **state)
+{
+    (void)state;
+    uint64_t pa = FREE_GPA - 4 * PAGE_SIZE; /* below free memory: no frame the allocator owns */
+    assert_int_equal(mm_map_shim_pages(BASE, BASE + 2 * PAGE_SIZE, PROT_READ | PROT_EXEC, pa), 0);
+    uint64_t e = pte(BASE + PAGE_SIZE);
+    assert_int_equal(e & PTE_ADDR, pa + PAGE_SIZE);
+    assert_true((e & PTE_P) && (e & PTE_FOREIGN) && !(e & PTE_W) && !(e & PTE_NX));
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_READ | PROT_WRITE), -EACCES);
+    assert_int_equal(mm_protect(BASE, PAGE_SIZE, PROT_READ), -EACCES);
+    assert_int_equal(mm_user_ok(BASE, 8, 1), -1); /* no syscall writes into them either */
+    assert_int_equal(mm_discard(BASE, PAGE_SIZE), 0);
+    assert_int_equal(g_free_list, 0);
+    assert_int_equal(mm_handle_fault(BASE, PF_WRITE), -1);
+    assert_int_equal(mm_handle_fault(BASE, 0), 0); /* back in place, the same frame */
+    assert_int_equal(pte(BASE) & PTE_ADDR, pa);
+    assert_int_equal(mm_unmap(BASE, 2 * PAGE_SIZE), 0);
+    assert_int_equal(g_free_list, 0);
+    assert_int_equal(g_nregions, 0);
+}
+
+/* A fault backs its aligned block of never-used entries with consecutive fresh frames, and the
+ * rest of the region stays unbacked until touched. */
+static void test_fault_block(void **state)
+{
+    (void)state;
+    uint64_t pages = 2 * FAULT_AROUND / PAGE_SIZE, next = g_frame_next;
+    assert_int_equal(mm_map_region(BASE, BASE + pages * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_handle_fault(BASE + FAULT_AROUND + 3, PF_WRITE), 0);
+    uint64_t tables = (pte(BASE + FAULT_AROUND) & PTE_ADDR) - next; /* page tables came first */
+    for (uint64_t i = pages / 2; i < pages; i++)
+        assert_int_equal(pte(BASE + i * PAGE_SIZE) & PTE_ADDR,
+                         next + tables + (i - pages / 2) * PAGE_SIZE);
+    assert_int_equal(pte(BASE + (pages / 2 - 1) * PAGE_SIZE), 0);
+    /* A block with a page kept through PROT_NONE and recycled frames on the free list: the
+     * kept page keeps its frame and contents, the others get cleared frames. */
+    assert_int_equal(mm_handle_fault(BASE, PF_WRITE), 0);
+    uint64_t kept = pte(BASE + PAGE_SIZE) & PTE_ADDR;
+    memcpy(phys_to_virt(kept), "kept", 4);
+    memset(phys_to_virt(pte(BASE + 2 * PAGE_SIZE) & PTE_ADDR), 0x5a, PAGE_SIZE);
+    assert_int_equal(mm_protect(BASE + PAGE_SIZE, PAGE_SIZE, PROT_NONE), 0);
+    assert_int_equal(mm_unmap(BASE + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+    assert_int_equal(
+        mm_map_region(BASE + 2 * PAGE_SIZE, BASE + 3 * PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_protect(BASE + PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    assert_true(pte(BASE + PAGE_SIZE) & PTE_P);
+    assert_int_equal(pte(BASE + 2 * PAGE_SIZE), 0);
+    assert_int_equal(mm_handle_fault(BASE + 2 * PAGE_SIZE, PF_WRITE), 0);
+    assert_int_equal(pte(BASE + PAGE_SIZE) & PTE_ADDR, kept);
+    assert_memory_equal(phys_to_virt(kept), "kept", 4);
+    uint8_t zero[PAGE_SIZE] = {0};
+    assert_memory_equal(phys_to_virt(pte(BASE + 2 * PAGE_SIZE) & PTE_ADDR), zero, PAGE_SIZE);
+}
+
+/* mprotect and munmap over many pages and across a page-table boundary. */
+static void test_protect_across_tables(void **state)
+{
+    (void)state;
+    uint64_t start = BASE + TABLE_SPAN - 40 * PAGE_SIZE, len = 80 * PAGE_SIZE;
+    assert_int_equal(mm_map_region(start, start + len, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(start, len, 1), 0);
+    uint64_t frame = pte(start + 60 * PAGE_SIZE) & PTE_ADDR;
+    assert_int_equal(mm_protect(start, len, PROT_READ), 0);
+    for (uint64_t va = start; va < start + len; va += PAGE_SIZE)
+        assert_true((pte(va) & PTE_P) && !(pte(va) & PTE_W));
+    assert_int_equal(pte(start + 60 * PAGE_SIZE) & PTE_ADDR, frame);
+    assert_int_equal(mm_protect(start + 38 * PAGE_SIZE, 4 * PAGE_SIZE, PROT_NONE), 0);
+    assert_false(pte(start + 39 * PAGE_SIZE) & PTE_P);
+    assert_true(pte(start + 42 * PAGE_SIZE) & PTE_P);
+    assert_int_equal(mm_unmap(start, len), 0);
+    for (uint64_t va = start; va < start + len; va += PAGE_SIZE)
+        assert_int_equal(pte(va), 0);
+    int freed = 0; /* every frame went back to the free list, each once */
+    for (uint64_t pa = g_free_list; pa && freed <= 80; pa = *(uint64_t *)phys_to_virt(pa))
+        freed++;
+    assert_int_equal(freed, 80);
+}
+
+/* munmap of a large sparse reservation finds the pages in every page directory and table,
+ * and leaves the neighbours alone. */
+static void test_unmap_sparse_reservation(void **state)
+{
+    (void)state;
+    uint64_t size = 8ull << 30, r = mm_find_gap(size + PAGE_SIZE) + PAGE_SIZE;
+    assert_int_equal(mm_map_region(r - PAGE_SIZE, r, PROT_READ | PROT_WRITE), 0);
+    assert_int_equal(mm_user_ok(r - PAGE_SIZE, 1, 1), 0);
+    assert_int_equal(mm_map_region(r, r + size, PROT_NONE), 0);
+    uint64_t spots[] = {0, TABLE_SPAN + 5 * PAGE_SIZE, (3ull << 30) - PAGE_SIZE, 7ull << 30,
+                        size - PAGE_SIZE};
+    for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++) {
+        assert_int_equal(mm_protect(r + spots[i], PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+        assert_int_equal(mm_user_ok(r + spots[i], 8, 1), 0);
+        assert_true(pte(r + spots[i]) & PTE_P);
+    }
+    assert_int_equal(mm_unmap(r, size), 0);
+    int freed = 0;
+    for (uint64_t pa = g_free_list; pa && freed <= 5; pa = *(uint64_t *)phys_to_virt(pa))
+        freed++;
+    assert_int_equal(freed, 5);
+    for (size_t i = 0; i < sizeof(spots) / sizeof(spots[0]); i++)
+        assert_int_equal(pte(r + spots[i]), 0);
+    assert_true(pte(r - PAGE_SIZE) & PTE_P);
+    assert_int_equal(g_nregions, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +313,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_discard_reads_zero, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_region_table_full, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory_aborts, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sealed_shim_pages, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_block, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_protect_across_tables, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_sparse_reservation, setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
