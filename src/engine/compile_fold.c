@@ -171,6 +171,26 @@ static void fold_product3_store(bw_translator *t, bw_insn *mul, const bw_insn *s
     }
 }
 
+/* The F64_MUL_ADD_STORE just made, storing at offset 0 through a local the instruction before
+ * it stepped by a constant (`p += 8` between two unrolled `c[j] += x * b[j]`): one
+ * F64_MUL_ADD_STORE_STEP, which steps first. Not when a branch lands on the store. */
+static void fold_step_into_store(bw_translator *t)
+{
+    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+        return;
+    }
+    bw_insn *step = &t->code[t->ncode - 2], *store = step + 1;
+    if ((unsigned)(uintptr_t)step->handler != BW_OP_I32_ADD_IMM || step->a != step->b ||
+        step->a != store->a || step->a >= t->nlocals || store->imm >> 32 != 0) {
+        return;
+    }
+    const uint64_t by = (uint32_t)step->imm;
+    *step = *store;
+    step->handler = (const void *)(uintptr_t)BW_OP_F64_MUL_ADD_STORE_STEP;
+    step->imm = (store->imm & UINT32_MAX) | by << 32;
+    t->ncode--;
+}
+
 /* The F64_ADD_STORE just made adding the product the instruction before it (an
  * F64_MUL_LOAD, or an F64_MUL3) left in a temporary: both become one F64_MUL_ADD_STORE
  * (the two offsets in imm's halves), or F64_ADD_MUL3_STORE. Not when a branch lands on the
@@ -193,6 +213,7 @@ static void fold_product_store(bw_translator *t)
     mul->a = store->b;
     mul->imm = (mul->imm & UINT32_MAX) | store->imm << 32;
     t->ncode--;
+    fold_step_into_store(t);
 }
 
 /* An f64.store of the sum the last instruction (F64_ADD_LOAD, plain address) just made, to

@@ -505,7 +505,9 @@
  * (minus) (b * c) * d, stored back (n-body's velocity updates; three roundings; the
  * translator leaves the high half 0 for now). I32_SWAP: exchanges the i32s at (u32)a + c
  * and (u32)b + d, both checked before either store, leaving the first in the cell in the
- * low half of imm and the second in the high half (two loads and two stores). */
+ * low half of imm and the second in the high half (two loads and two stores).
+ * F64_MUL_ADD_STORE_STEP: a = (u32)(a + high half of imm), then F64_MUL_ADD_STORE with store
+ * offset 0 (the pointer step between two unrolled `c[j] += x * b[j]`, matrix multiply). */
 #define BW_OPS_TRIPLES(X)                                                                          \
     X(I32_XOR_SHR, 0x1D4)                                                                          \
     X(I32_ROTL_XOR2, 0x1D5)                                                                        \
@@ -549,7 +551,8 @@
     X(I32_STORE8_K_BUMP, 0x1FB)                                                                    \
     X(F64_ADD_MUL3_STORE, 0x1FC)                                                                   \
     X(F64_SUB_MUL3_STORE, 0x1FD)                                                                   \
-    X(I32_SWAP, 0x1FE)
+    X(I32_SWAP, 0x1FE)                                                                             \
+    X(F64_MUL_ADD_STORE_STEP, 0x1FF)
 
 #define BW_OPS(X)                                                                                  \
     BW_OPS_CONTROL(X)                                                                              \
@@ -570,7 +573,7 @@ enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x1FF
+        BW_OP_COUNT = 0x200
 };
 
 #endif

@@ -97,6 +97,65 @@ static void test_product_rmw(void **state)
     unload(&fx);
 }
 
+/* Two unrolled `c[j] += x * b[j]` with the pointer step between them (matrix multiply). */
+static const char step_wat[] =
+    "(module (memory 1)\n"
+    " (func (export \"get\") (param i32) (result f64) (f64.load (local.get 0)))\n"
+    " (func (export \"put\") (param i32 f64) (f64.store (local.get 0) (local.get 1)))\n"
+    " (func (export \"axpy2\") (param $c i32) (param $b i32) (param $x f64) (result i32)\n"
+    "   (f64.store (local.get $c)\n"
+    "     (f64.add (f64.mul (local.get $x) (f64.load (local.get $b))) (f64.load (local.get $c))))\n"
+    "   (local.set $c (i32.add (local.get $c) (i32.const 8)))\n"
+    "   (f64.store (local.get $c)\n"
+    "     (f64.add (f64.mul (local.get $x) (f64.load offset=8 (local.get $b)))\n"
+    "              (f64.load (local.get $c))))\n"
+    "   (local.get $c))\n"
+    /* The same with a loop label on the second store: the step must stay apart. */
+    " (func (export \"axpy2_label\") (param $c i32) (param $b i32) (param $x f64) (result i32)\n"
+    "   (f64.store (local.get $c)\n"
+    "     (f64.add (f64.mul (local.get $x) (f64.load (local.get $b))) (f64.load (local.get $c))))\n"
+    "   (local.set $c (i32.add (local.get $c) (i32.const 8)))\n"
+    "   (loop\n"
+    "     (f64.store (local.get $c)\n"
+    "       (f64.add (f64.mul (local.get $x) (f64.load offset=8 (local.get $b)))\n"
+    "                (f64.load (local.get $c)))))\n"
+    "   (local.get $c))\n"
+    ")\n";
+
+static bw_status axpy2(fixture *fx, const char *name, uint32_t c, uint32_t b, double x,
+                       uint32_t *c_after)
+{
+    bw_value args[3] = {I32(c), I32(b), F64(f64_bits(x))}, result;
+    bw_status status = call(fx, name, args, 3, &result, 1);
+    *c_after = status == BW_OK ? result.of.i32 : 0;
+    return status;
+}
+
+static void test_step_into_store(void **state)
+{
+    (void)state;
+    fixture fx;
+    load(&fx, step_wat, NULL, NULL, 0);
+    const char *names[2] = {"axpy2", "axpy2_label"};
+    for (int i = 0; i < 2; i++) {
+        uint32_t c_after;
+        put(&fx, 0, 2.0), put(&fx, 8, 3.0), put(&fx, 100, 10.0), put(&fx, 108, 20.0);
+        assert_int_equal(axpy2(&fx, names[i], 100, 0, 0.5, &c_after), BW_OK);
+        assert_int_equal(c_after, 108); /* the step reached the local */
+        assert_true(get(&fx, 100) == 11.0 && get(&fx, 108) == 21.5);
+        /* The second store is past the end: the first one stands, then the trap. */
+        put(&fx, 65520, 1.0), put(&fx, 65528, 1.0);
+        assert_int_equal(axpy2(&fx, names[i], 65520, 0, 1.0, &c_after), BW_OK);
+        assert_true(get(&fx, 65520) == 3.0 && get(&fx, 65528) == 4.0);
+        assert_int_equal(axpy2(&fx, names[i], 65528, 0, 1.0, &c_after), BW_ERR_TRAP);
+        assert_int_equal(fx.err.trap, BW_TRAP_MEMORY_OOB);
+        assert_true(get(&fx, 65528) == 6.0);
+    }
+    assert_true(uses_op(&fx, "axpy2", BW_OP_F64_MUL_ADD_STORE_STEP));
+    assert_false(uses_op(&fx, "axpy2_label", BW_OP_F64_MUL_ADD_STORE_STEP));
+    unload(&fx);
+}
+
 static void test_swap(void **state)
 {
     (void)state;
@@ -145,6 +204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_product_rmw),
         cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_step_into_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
