@@ -163,20 +163,31 @@ static bt_bundle_status expect_count(parser *p, const burh_cbor_item *array, siz
     return BT_BUNDLE_OK;
 }
 
-static bt_bundle_status parse_file(parser *p)
+/* The head of a file or script entry: an array of `items` whose first is an allowed name. */
+static bt_bundle_status expect_entry(parser *p, uint64_t items, const char *what, bool is_script,
+                                     burh_cbor_item *name)
 {
-    burh_cbor_item item, name, data;
-    bt_bundle_status st = expect(p, BURH_CBOR_ARRAY, &item, "file entry");
-    if (st == BT_BUNDLE_OK && item.u != 2) {
-        st = refuse(p, BT_BUNDLE_ERR_FORMAT, "a file entry has %llu items, not 2",
-                    (unsigned long long)item.u);
+    burh_cbor_item entry;
+    bt_bundle_status st = expect(p, BURH_CBOR_ARRAY, &entry, what);
+    if (st == BT_BUNDLE_OK && entry.u != items) {
+        st = refuse(p, BT_BUNDLE_ERR_FORMAT, "a %s has %llu items, not %llu", what,
+                    (unsigned long long)entry.u, (unsigned long long)items);
     }
     if (st == BT_BUNDLE_OK) {
-        st = expect(p, BURH_CBOR_TEXT, &name, "file name");
+        st = expect(p, BURH_CBOR_TEXT, name, is_script ? "script name" : "file name");
     }
-    if (st == BT_BUNDLE_OK && !bt_bundle_name_ok(name.str)) {
-        st = refuse(p, BT_BUNDLE_ERR_NAME, "file name not allowed");
+    if (st == BT_BUNDLE_OK &&
+        !(is_script ? script_name_ok(name->str) : bt_bundle_name_ok(name->str))) {
+        st = refuse(p, BT_BUNDLE_ERR_NAME,
+                    is_script ? "script name not allowed (NAME.json)" : "file name not allowed");
     }
+    return st;
+}
+
+static bt_bundle_status parse_file(parser *p)
+{
+    burh_cbor_item name, data;
+    bt_bundle_status st = expect_entry(p, 2, "file entry", false, &name);
     if (st == BT_BUNDLE_OK) {
         st = expect(p, BURH_CBOR_BYTES, &data, "file data");
     }
@@ -199,20 +210,9 @@ static bt_bundle_status parse_file(parser *p)
 
 static bt_bundle_status parse_script(parser *p, size_t index)
 {
-    burh_cbor_item item, name, json, files;
+    burh_cbor_item name, json, files;
     bt_bundle_script *s = &p->out->scripts[index];
-    bt_bundle_status st = expect(p, BURH_CBOR_ARRAY, &item, "script entry");
-
-    if (st == BT_BUNDLE_OK && item.u != 3) {
-        st = refuse(p, BT_BUNDLE_ERR_FORMAT, "a script entry has %llu items, not 3",
-                    (unsigned long long)item.u);
-    }
-    if (st == BT_BUNDLE_OK) {
-        st = expect(p, BURH_CBOR_TEXT, &name, "script name");
-    }
-    if (st == BT_BUNDLE_OK && !script_name_ok(name.str)) {
-        st = refuse(p, BT_BUNDLE_ERR_NAME, "script name not allowed (NAME.json)");
-    }
+    bt_bundle_status st = expect_entry(p, 3, "script entry", true, &name);
     if (st == BT_BUNDLE_OK) {
         st = expect(p, BURH_CBOR_BYTES, &json, "script json");
     }

@@ -15,14 +15,7 @@ for f in "$burh" "$ldr" "$build/bin/burh-shim.elf" "$build/bin/burh-wasmldr-stat
     "$wasm/hello.wasm"; do
     [ -e "$f" ] || die_unbuilt "$f is missing (make all and make wasm-examples)"
 done
-if ! why=$("$ldr" --probe 2>&1); then
-    echo "=================================================================="
-    echo "SKIP: /dev/kvm not usable: $why"
-    echo "SKIP: burh run --backend kvm was NOT tested"
-    echo "=================================================================="
-    skipped=1
-    finish
-fi
+require_kvm "$ldr" "burh run --backend kvm"
 
 # same NAME ARGS...: a kvm keep's stdout and status equal an in-process run's.
 same() {

@@ -16,14 +16,7 @@ read -r -a official <<<"${KVM_SPECTEST_FILES:-}"
 for f in "$ldr" "$build/bin/burh-shim.elf" "$static" "$runner"; do
     [ -x "$f" ] || die_unbuilt "$f is missing (make all)"
 done
-if ! why=$("$ldr" --probe 2>&1); then
-    echo "=================================================================="
-    echo "SKIP: /dev/kvm not usable: $why"
-    echo "SKIP: the spec tests were NOT run in a kvm keep"
-    echo "=================================================================="
-    skipped=1
-    finish
-fi
+require_kvm "$ldr" "the spec suite in a kvm keep"
 command -v wast2json >/dev/null || die_unbuilt "wast2json (apt-get install wabt)"
 
 # script_lines LOG: each script's count line, sorted (the keep runs them in the same order,

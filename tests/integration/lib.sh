@@ -42,6 +42,19 @@ die_unbuilt() {
     exit 1
 }
 
+# require_kvm LOADER WHAT: unless `LOADER --probe` says /dev/kvm can run keeps here, ends the
+# script with one loud skip saying that WHAT was not tested.
+require_kvm() {
+    local why
+    why=$("$1" --probe 2>&1) && return 0
+    echo "=================================================================="
+    echo "SKIP: /dev/kvm not usable: $why"
+    echo "SKIP: $2 was NOT tested"
+    echo "=================================================================="
+    skipped=1
+    finish
+}
+
 # find_attest: sets the array `attest` to the `burh attest` command.
 find_attest() {
     if [ -x "$build/bin/burh" ] && "$build/bin/burh" attest --help >/dev/null 2>&1; then
