@@ -21,12 +21,20 @@ for f in "$burh" "$hello" "$compute" ${base:+"$base"}; do
     [ -e "$f" ] || { echo "bench-kvm-run: $f missing (make all bench-progs)"; exit 1; }
 done
 
-# Wall time in microseconds of one `BURH run --backend B PROGRAM`, output discarded.
+# Wall time in microseconds of one `BURH run --backend B PROGRAM`, output discarded. A run that
+# fails stops the whole measurement: the time of a keep that never ran means nothing.
 one_us() {
-    local bin=$1 backend=$2 program=$3 t0 t1
+    local bin=$1 backend=$2 program=$3 t0 t1 err
+    err=$(mktemp)
     t0=$(date +%s%N)
-    "$bin" run --backend "$backend" "$program" >/dev/null 2>&1
+    if ! "$bin" run --backend "$backend" "$program" >/dev/null 2>"$err"; then
+        echo "bench-kvm-run: $bin run --backend $backend $program failed:" >&2
+        cat "$err" >&2
+        rm -f "$err"
+        return 1
+    fi
     t1=$(date +%s%N)
+    rm -f "$err"
     echo $(((t1 - t0) / 1000))
 }
 
@@ -43,10 +51,10 @@ printf '\n'
 for program in "$hello" "$compute"; do
     p=() n=() k=() b=()
     for _ in $(seq "$runs"); do
-        p+=("$(one_us "$burh" process "$program")")
-        n+=("$(one_us "$burh" nil "$program")")
-        k+=("$(one_us "$burh" kvm "$program")")
-        [ -n "$base" ] && b+=("$(one_us "$base" kvm "$program")")
+        p+=("$(one_us "$burh" process "$program")") || exit 1
+        n+=("$(one_us "$burh" nil "$program")") || exit 1
+        k+=("$(one_us "$burh" kvm "$program")") || exit 1
+        if [ -n "$base" ]; then b+=("$(one_us "$base" kvm "$program")") || exit 1; fi
     done
     pm=$(printf '%s\n' "${p[@]}" | median_ms)
     nm=$(printf '%s\n' "${n[@]}" | median_ms)

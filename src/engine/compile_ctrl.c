@@ -63,6 +63,7 @@ static void patch(bw_translator *t, uint32_t head, uint32_t target)
 
 void bw_tr_open_function(bw_translator *t)
 {
+    t->zero_locals = UINT64_MAX;
     bw_ctrl proto = {0};
     proto.kind = BW_CTRL_FUNC;
     proto.nresults = t->type->nresults;
@@ -156,7 +157,9 @@ static void emit_jump(bw_translator *t, uint32_t depth)
         bw_tr_move(t, &t->stack[t->sp - n + i], t->nlocals + f->height + i);
     }
     if (f->kind == BW_CTRL_LOOP) {
-        bw_tr_emit(t, BW_OP_BR_LOOP, 0, 0, 0, 0, f->start);
+        if (!bw_tr_replicate_head(t, f->start)) {
+            bw_tr_emit(t, BW_OP_BR_LOOP, 0, 0, 0, 0, f->start);
+        }
     } else {
         uint32_t at = bw_tr_emit(t, BW_OP_BR, 0, 0, 0, 0, f->patches);
         if (at != BW_NO_PATCH) {
@@ -365,6 +368,7 @@ static void translate_block(bw_translator *t, uint8_t kind)
     proto.start = t->ncode;
     if (kind == BW_CTRL_LOOP) {
         t->label_at = t->ncode;
+        t->zero_locals = 0;
     }
     push_ctrl(t, &proto);
     if (t->status != BW_OK) {
@@ -547,6 +551,12 @@ static void translate_select(bw_translator *t, bool typed)
 /* Stores `value` to local `index`, first copying out pending reads of the old value. */
 static void write_local(bw_translator *t, uint32_t index, const bw_operand *value)
 {
+    uint32_t declared = index - t->type->nparams; /* wraps for a parameter */
+    uint64_t bit = declared < 64 ? (uint64_t)1 << declared : 0;
+    if ((t->zero_locals & bit) && value->where == BW_IN_CONST && value->value == 0) {
+        return; /* still 0 since entry: `local = 0` at the top of a function */
+    }
+    t->zero_locals &= ~bit;
     bool pending = false;
     for (uint32_t i = top(t)->height; i < t->sp; i++) {
         if (t->stack[i].where == BW_IN_LOCAL && t->stack[i].slot == index) {

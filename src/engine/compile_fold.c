@@ -191,6 +191,32 @@ static void fold_step_into_store(bw_translator *t)
     t->ncode--;
 }
 
+/* The F64_MUL_ADD_STORE just made, at offsets 0 through the two locals the I32_ADD2 before
+ * it computed into two different locals (matmul's `c + j` and `b + j` at the top of an
+ * unrolled step): one F64_MUL_ADD_STORE_ADD2 does the adds, in order, then the
+ * read-modify-write. Only when the adds' four operand cells fit in 16 bits; not when a
+ * branch lands on the store. */
+static void fold_adds_into_store(bw_translator *t)
+{
+    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+        return;
+    }
+    bw_insn *adds = &t->code[t->ncode - 2], *store = adds + 1;
+    uint64_t lo = adds->imm & UINT32_MAX, hi = adds->imm >> 32;
+    if ((unsigned)(uintptr_t)adds->handler != BW_OP_I32_ADD2 ||
+        (unsigned)(uintptr_t)store->handler != BW_OP_F64_MUL_ADD_STORE || adds->a != store->a ||
+        adds->d != store->b || adds->a == adds->d || store->c != 0 || store->imm != 0 ||
+        adds->b > UINT16_MAX || adds->c > UINT16_MAX || lo > UINT16_MAX || hi > UINT16_MAX) {
+        return;
+    }
+    adds->handler = (const void *)(uintptr_t)BW_OP_F64_MUL_ADD_STORE_ADD2;
+    adds->c = adds->b | adds->c << 16;
+    adds->b = store->b;
+    adds->d = store->d;
+    adds->imm = lo | hi << 16;
+    t->ncode--;
+}
+
 /* The F64_ADD_STORE just made adding the product the instruction before it (an
  * F64_MUL_LOAD, or an F64_MUL3) left in a temporary: both become one F64_MUL_ADD_STORE
  * (the two offsets in imm's halves), or F64_ADD_MUL3_STORE. Not when a branch lands on the
@@ -214,6 +240,7 @@ static void fold_product_store(bw_translator *t)
     mul->imm = (mul->imm & UINT32_MAX) | store->imm << 32;
     t->ncode--;
     fold_step_into_store(t);
+    fold_adds_into_store(t);
 }
 
 /* An f64.store of the sum the last instruction (F64_ADD_LOAD, plain address) just made, to
@@ -263,7 +290,11 @@ static bool subtract_store(bw_translator *t, const bw_operand *addr, const bw_op
 bool bw_tr_fold_f64_store(bw_translator *t, const bw_operand *addr, const bw_operand *value,
                           uint32_t offset)
 {
-    return accumulate_store(t, addr, value, offset) || subtract_store(t, addr, value, offset);
+    if (accumulate_store(t, addr, value, offset) || subtract_store(t, addr, value, offset)) {
+        bw_tr_fold_store_address(t);
+        return true;
+    }
+    return false;
 }
 
 /* Is `in` a plain i32 load or store (either bounds mode) of kind `load`? */

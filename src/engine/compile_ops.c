@@ -284,61 +284,170 @@ static unsigned constant_store(uint8_t op, const bw_operand *value)
     }
 }
 
-bool bw_tr_memory(bw_translator *t, uint8_t op)
+/* An i32 load whose address cell (plus the constant `addend`) the I32_SHL_IMM just before
+ * made into a temporary: one I32_LOAD_SHL. Not when a branch lands after the shift. */
+static bool fold_scaled_load(bw_translator *t, uint32_t base, uint32_t addend, uint32_t offset)
 {
-    /* log2 width and value type of loads 0x28.. and stores 0x36.. */
-    static const uint8_t load_width[] = {2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2};
+    if (base < t->nlocals || t->ncode == 0 || t->label_at >= t->ncode) {
+        return false;
+    }
+    const bw_insn *shl = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)shl->handler != BW_OP_I32_SHL_IMM || shl->a != base) {
+        return false;
+    }
+    uint32_t x = shl->b, count = (uint32_t)shl->imm & 31;
+    t->ncode--;
+    uint32_t dst = bw_tr_push(t, BW_I32);
+    bw_tr_emit(t, BW_OP_I32_LOAD_SHL, dst, x, addend, count, offset);
+    return true;
+}
+
+/* An address add two instructions before its store, with the one computing the value in
+ * between (clang's `p[-k] = v`): the add moves after the value's instruction, which writes
+ * only a temporary that is not one of the add's operands, so the store can take it in. */
+static bool fold_early_address(bw_translator *t, const bw_operand *addr, const bw_operand *value,
+                               uint32_t *base, uint32_t *addend, bool *constant)
+{
+    if (addr->where != BW_IN_SLOT || addr->slot < t->nlocals || value->slot < t->nlocals ||
+        t->ncode < 2 || t->label_at >= t->ncode - 1) {
+        return false;
+    }
+    bw_insn *add = &t->code[t->ncode - 2], *last = add + 1;
+    unsigned op = (unsigned)(uintptr_t)add->handler;
+    *constant = op == BW_OP_I32_ADD_IMM;
+    if (add->a != addr->slot || (op != BW_OP_I32_ADD && !*constant) || last->a != value->slot ||
+        !bw_tr_writes_only_a((unsigned)(uintptr_t)last->handler) || last->a == add->b ||
+        (!*constant && last->a == add->c)) {
+        return false;
+    }
+    *base = add->b;
+    *addend = *constant ? (uint32_t)add->imm : add->c;
+    *add = *last;
+    t->ncode--;
+    return true;
+}
+
+/* An i32 store of a value the last instruction computed as a cell plus a constant: one
+ * I32_STORE*_VI adds both (address a + c, value b + d). The address is a cell plus the
+ * constant `addend` (0 when none was folded). */
+static bool fold_value_add(bw_translator *t, uint8_t op, uint32_t address, uint32_t addend,
+                           const bw_operand *value, uint32_t offset)
+{
+    unsigned fused = op == BW_OP_I32_STORE     ? BW_OP_I32_STORE_VI
+                     : op == BW_OP_I32_STORE8  ? BW_OP_I32_STORE8_VI
+                     : op == BW_OP_I32_STORE16 ? BW_OP_I32_STORE16_VI
+                                               : 0;
+    if (fused == 0 || t->ncode == 0 || t->label_at == t->ncode) {
+        return false;
+    }
+    bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler != BW_OP_I32_ADD_IMM || last->a != value->slot) {
+        return false;
+    }
+    uint32_t from = last->b, plus = (uint32_t)last->imm;
+    *last = (bw_insn){(const void *)(uintptr_t)fused, address, from, addend, plus, offset};
+    return true;
+}
+
+/* A store of a value the last instruction computed into a temporary: its address add may
+ * be folded from two instructions back, and an i32 value add of a constant into the store.
+ * false when neither applies. */
+static bool fold_store_of_temp(bw_translator *t, uint8_t op, const bw_operand *addr,
+                               const bw_operand *value, uint32_t offset)
+{
+    if (value->where != BW_IN_SLOT || value->slot < t->nlocals || addr->where == BW_IN_CONST ||
+        t->ndead > 0 || t->status != BW_OK) {
+        return false;
+    }
+    uint32_t base = addr->slot, addend = 0;
+    bool constant = true;
+    bool moved = fold_early_address(t, addr, value, &base, &addend, &constant);
+    if (constant && fold_value_add(t, op, base, addend, value, offset)) {
+        return true;
+    }
+    if (!moved) {
+        return false;
+    }
+    unsigned first = constant ? BW_OP_I32_STORE_AI : BW_OP_I32_STORE_AR;
+    bw_tr_emit(t, bounds_op(t, first + (op - 0x36u)), base, value->slot, addend, 0, offset);
+    return true;
+}
+
+/* A load (op 0x28 .. 0x35) whose memarg has been read. */
+static void translate_load(bw_translator *t, uint8_t op, uint32_t offset)
+{
     static const uint8_t load_type[] = {BW_I32, BW_I64, BW_F32, BW_F64, BW_I32, BW_I32, BW_I32,
                                         BW_I32, BW_I64, BW_I64, BW_I64, BW_I64, BW_I64, BW_I64};
-    static const uint8_t store_width[] = {2, 3, 2, 3, 0, 1, 0, 1, 2};
+    bw_operand addr = bw_tr_pop(t, BW_I32);
+    uint32_t base, addend;
+    bool constant;
+    if (bw_tr_fold_address(t, &addr, UINT32_MAX, &base, &addend, &constant)) {
+        if (op == BW_OP_I32_LOAD && constant && fold_scaled_load(t, base, addend, offset)) {
+            return;
+        }
+        unsigned first = constant ? BW_OP_I32_LOAD_AI : BW_OP_I32_LOAD_AR;
+        uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
+        bw_tr_emit(t, bounds_op(t, first + (op - 0x28u)), dst, base, addend, 0, offset);
+        return;
+    }
+    if (op == BW_OP_I32_LOAD && addr.where == BW_IN_SLOT &&
+        fold_scaled_load(t, addr.slot, 0, offset)) {
+        return;
+    }
+    uint32_t as = bw_tr_use(t, &addr);
+    uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
+    bw_tr_emit(t, bounds_op(t, op), dst, as, 0, 0, offset);
+}
+
+/* A store (op 0x36 .. 0x3E) whose memarg has been read. */
+static void translate_store(bw_translator *t, uint8_t op, uint32_t offset)
+{
     static const uint8_t store_type[] = {BW_I32, BW_I64, BW_F32, BW_F64, BW_I32,
                                          BW_I32, BW_I64, BW_I64, BW_I64};
+    bw_operand value = bw_tr_pop(t, store_type[op - 0x36]);
+    bw_operand addr = bw_tr_pop(t, BW_I32);
+    /* A value still to be written must not clobber an operand of the folded add. */
+    uint32_t kept = value.where == BW_IN_CONST ? value.slot : UINT32_MAX, base, addend;
+    bool constant;
+    if (value.where != BW_IN_SLOT &&
+        bw_tr_fold_address(t, &addr, kept, &base, &addend, &constant)) {
+        unsigned first = constant ? BW_OP_I32_STORE_AI : BW_OP_I32_STORE_AR;
+        unsigned k_op = constant_store(op, &value);
+        if (constant && k_op != 0) {
+            bw_tr_emit(t, k_op, base, (uint32_t)value.value, addend, 0, offset);
+            return;
+        }
+        uint32_t vs = bw_tr_use(t, &value);
+        bw_tr_emit(t, bounds_op(t, first + (op - 0x36u)), base, vs, addend, 0, offset);
+        return;
+    }
+    if (fold_store_of_temp(t, op, &addr, &value, offset) ||
+        (op == BW_OP_F64_STORE && bw_tr_fold_f64_store(t, &addr, &value, offset)) ||
+        (op == BW_OP_I32_STORE && bw_tr_fold_swap(t, &addr, &value, offset))) {
+        return;
+    }
+    unsigned k_op = constant_store(op, &value);
+    if (k_op != 0) {
+        bw_tr_emit(t, k_op, bw_tr_use(t, &addr), (uint32_t)value.value, 0, 0, offset);
+        return;
+    }
+    uint32_t as = bw_tr_use(t, &addr), vs = bw_tr_use(t, &value);
+    bw_tr_emit(t, bounds_op(t, op), as, vs, 0, 0, offset);
+}
+
+bool bw_tr_memory(bw_translator *t, uint8_t op)
+{
+    /* log2 width of loads 0x28.. and stores 0x36.. */
+    static const uint8_t load_width[] = {2, 3, 2, 3, 0, 0, 1, 1, 0, 0, 1, 1, 2, 2};
+    static const uint8_t store_width[] = {2, 3, 2, 3, 0, 1, 0, 1, 2};
     uint32_t offset;
     if (op >= 0x28 && op <= 0x35) {
         if (read_memarg(t, load_width[op - 0x28], &offset)) {
-            bw_operand addr = bw_tr_pop(t, BW_I32);
-            uint32_t base, addend;
-            bool constant;
-            if (bw_tr_fold_address(t, &addr, UINT32_MAX, &base, &addend, &constant)) {
-                unsigned first = constant ? BW_OP_I32_LOAD_AI : BW_OP_I32_LOAD_AR;
-                uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
-                bw_tr_emit(t, bounds_op(t, first + (op - 0x28u)), dst, base, addend, 0, offset);
-                return true;
-            }
-            uint32_t as = bw_tr_use(t, &addr);
-            uint32_t dst = bw_tr_push(t, load_type[op - 0x28]);
-            bw_tr_emit(t, bounds_op(t, op), dst, as, 0, 0, offset);
+            translate_load(t, op, offset);
         }
     } else if (op >= 0x36 && op <= 0x3E) {
         if (read_memarg(t, store_width[op - 0x36], &offset)) {
-            bw_operand value = bw_tr_pop(t, store_type[op - 0x36]);
-            bw_operand addr = bw_tr_pop(t, BW_I32);
-            /* A value still to be written must not clobber an operand of the folded add. */
-            uint32_t kept = value.where == BW_IN_CONST ? value.slot : UINT32_MAX, base, addend;
-            bool constant;
-            if (value.where != BW_IN_SLOT &&
-                bw_tr_fold_address(t, &addr, kept, &base, &addend, &constant)) {
-                unsigned first = constant ? BW_OP_I32_STORE_AI : BW_OP_I32_STORE_AR;
-                unsigned k_op = constant_store(op, &value);
-                if (constant && k_op != 0) {
-                    bw_tr_emit(t, k_op, base, (uint32_t)value.value, addend, 0, offset);
-                    return true;
-                }
-                uint32_t vs = bw_tr_use(t, &value);
-                bw_tr_emit(t, bounds_op(t, first + (op - 0x36u)), base, vs, addend, 0, offset);
-                return true;
-            }
-            if ((op == BW_OP_F64_STORE && bw_tr_fold_f64_store(t, &addr, &value, offset)) ||
-                (op == BW_OP_I32_STORE && bw_tr_fold_swap(t, &addr, &value, offset))) {
-                return true;
-            }
-            unsigned k_op = constant_store(op, &value);
-            if (k_op != 0) {
-                bw_tr_emit(t, k_op, bw_tr_use(t, &addr), (uint32_t)value.value, 0, 0, offset);
-                return true;
-            }
-            uint32_t as = bw_tr_use(t, &addr), vs = bw_tr_use(t, &value);
-            bw_tr_emit(t, bounds_op(t, op), as, vs, 0, 0, offset);
+            translate_store(t, op, offset);
         }
     } else if (op == 0x3F || op == 0x40) {
         if (zero_byte(t) && need_memory(t, 0)) {

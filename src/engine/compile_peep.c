@@ -1,8 +1,7 @@
 /* Peephole rewrites of the instruction just emitted (see code.h). */
 #include "engine/ops_translate.h"
 
-/* Does operation `op` only write cell a, after reading all its operands? */
-static bool writes_only_a(unsigned op)
+bool bw_tr_writes_only_a(unsigned op)
 {
     return (op >= BW_OP_I32_LOAD && op <= BW_OP_I64_LOAD32_U) ||
            (op >= BW_OP_MEMORY_SIZE && op <= BW_OP_I64_EXTEND32_S) ||
@@ -43,6 +42,7 @@ static void pair_adds(bw_translator *t)
     }
     if ((unsigned)(uintptr_t)prev->handler != op || prev->a >= t->nlocals ||
         last->a >= t->nlocals) {
+        bw_tr_pair_mixed_adds(t);
         return;
     }
     if (op == BW_OP_I32_ADD_IMM) {
@@ -69,7 +69,7 @@ bool bw_tr_retarget_last(bw_translator *t, const bw_operand *value, uint32_t ind
         return false;
     }
     bw_insn *last = &t->code[t->ncode - 1];
-    if (last->a != value->slot || !writes_only_a((unsigned)(uintptr_t)last->handler)) {
+    if (last->a != value->slot || !bw_tr_writes_only_a((unsigned)(uintptr_t)last->handler)) {
         return false;
     }
     last->a = index;
@@ -129,6 +129,23 @@ static void step_second(bw_insn *pair, bw_insn *branch, unsigned fused, bool cel
     }
 }
 
+/* BR_I32_EQ .. GE_U `branch` comparing cell `stepped` on the right (`n != i + 1`): the
+ * same test with the operands the other way round (`i + 1 != n`), so that the counter
+ * step can join it; returns the (maybe new) operation. */
+static unsigned stepped_left(bw_insn *branch, uint32_t stepped)
+{
+    static const uint8_t swapped[] = {0, 1, 4, 5, 2, 3, 8, 9, 6, 7}; /* EQ NE LT GT LE GE */
+    unsigned op = (unsigned)(uintptr_t)branch->handler;
+    if (branch->c != stepped || branch->b == stepped) {
+        return op;
+    }
+    op = BW_OP_BR_I32_EQ + swapped[op - BW_OP_BR_I32_EQ];
+    branch->handler = (const void *)(uintptr_t)op;
+    branch->c = branch->b;
+    branch->b = stepped;
+    return op;
+}
+
 /* The compare-and-branch `branch` (the last instruction) testing the result of an i32 add
  * (of a constant or a cell) just before it: both become one BR_INC (BR_ADD) instruction. Returns
  * where the branch now is. */
@@ -141,6 +158,13 @@ static bw_insn *fuse_step(bw_translator *t, bw_insn *branch)
     bw_insn *step = branch - 1;
     bool cell_right = op >= BW_OP_BR_I32_EQ && op <= BW_OP_BR_I32_GE_U;
     unsigned step_op = (unsigned)(uintptr_t)step->handler;
+    if (cell_right) {
+        uint32_t stepped = step_op == BW_OP_I32_ADD_IMM2 ? step->c
+                           : step_op == BW_OP_I32_ADD2   ? step->d
+                                                         : step->a;
+        op = stepped_left(branch, stepped);
+        fused = step_form(op);
+    }
     if (step_op == BW_OP_I32_ADD_IMM2 || step_op == BW_OP_I32_ADD2) {
         step_second(step, branch, fused, cell_right);
         return branch;
@@ -273,6 +297,8 @@ bool bw_tr_fuse_compare(bw_translator *t, const bw_operand *cond, bw_ctrl *f)
     last = fuse_step(t, last);
     last = fuse_load_branch(t, last);
     last = fuse_byte_compare(t, last);
+    last = bw_tr_fold_fill_step(t, last);
+    last = bw_tr_fold_move_branch(t, last);
     aim_branch(t, last, f);
     return true;
 }
@@ -501,7 +527,9 @@ static bool pair_move4(bw_insn *last, uint32_t from, uint32_t index)
 }
 
 /* A move of cell `from` into local `index` right after another move: one MOV2 does both,
- * in order (local rotations such as a = b; b = c; ... are chains of moves). */
+ * in order (local rotations such as a = b; b = c; ... are chains of moves). A move of the
+ * sum an I32_ADD_IMM just made (`p = q = q - 4`, a local.tee then a local.set): one
+ * I32_ADD_IMM2 whose second add is of 0. */
 bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index)
 {
     if (value->where == BW_IN_CONST || value->slot == index || t->ndead > 0 || t->status != BW_OK ||
@@ -509,6 +537,13 @@ bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index)
         return false;
     }
     bw_insn *last = &t->code[t->ncode - 1];
+    if ((unsigned)(uintptr_t)last->handler == BW_OP_I32_ADD_IMM && last->a == value->slot) {
+        last->handler = (const void *)(uintptr_t)BW_OP_I32_ADD_IMM2;
+        last->imm = (uint32_t)last->imm;
+        last->c = index;
+        last->d = value->slot;
+        return true;
+    }
     if ((unsigned)(uintptr_t)last->handler != BW_OP_MOV) {
         return pair_move4(last, value->slot, index);
     }
@@ -518,18 +553,24 @@ bool bw_tr_pair_move(bw_translator *t, const bw_operand *value, uint32_t index)
     return true;
 }
 
-/* A call of function `func` (one the module defines) right after a move (of an argument,
- * usually): one CALL_LOCAL_MOV does the move, then the call. */
+/* A call of function `func` (one the module defines) right after a move or an add of a
+ * constant (of an argument, usually: `f(n - 1)`): one CALL_LOCAL_MOV or CALL_LOCAL_ADD_IMM
+ * does that instruction, then the call. */
 bool bw_tr_fuse_call_move(bw_translator *t, uint32_t first_arg, uint32_t func)
 {
     if (t->ndead > 0 || t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
         return false;
     }
     bw_insn *last = &t->code[t->ncode - 1];
-    if ((unsigned)(uintptr_t)last->handler != BW_OP_MOV) {
+    unsigned op = (unsigned)(uintptr_t)last->handler;
+    if (op == BW_OP_I32_ADD_IMM) {
+        last->handler = (const void *)(uintptr_t)BW_OP_CALL_LOCAL_ADD_IMM;
+        last->d = (uint32_t)last->imm;
+    } else if (op == BW_OP_MOV) {
+        last->handler = (const void *)(uintptr_t)BW_OP_CALL_LOCAL_MOV;
+    } else {
         return false;
     }
-    last->handler = (const void *)(uintptr_t)BW_OP_CALL_LOCAL_MOV;
     last->c = last->b;
     last->b = last->a;
     last->a = first_arg;
@@ -537,8 +578,8 @@ bool bw_tr_fuse_call_move(bw_translator *t, uint32_t first_arg, uint32_t func)
     return true;
 }
 
-/* A return right after the instruction computing its single result (an add of a constant,
- * a move or a constant): one instruction does both. */
+/* A return right after the instruction computing its single result (an add of a constant
+ * or of two cells, a move or a constant): one instruction does both. */
 bool bw_tr_fuse_return(bw_translator *t)
 {
     if (t->ndead > 0 || t->status != BW_OK || t->ncode == 0 || t->label_at == t->ncode) {
@@ -548,6 +589,8 @@ bool bw_tr_fuse_return(bw_translator *t)
     unsigned op = (unsigned)(uintptr_t)last->handler, fused;
     if (op == BW_OP_I32_ADD_IMM) {
         fused = BW_OP_RETURN_I32_ADD_IMM;
+    } else if (op == BW_OP_I32_ADD) {
+        fused = BW_OP_RETURN_I32_ADD;
     } else if (op == BW_OP_MOV) {
         fused = BW_OP_RETURN_MOV;
     } else if (op == BW_OP_CONST32 || op == BW_OP_CONST64) {
@@ -580,5 +623,6 @@ bool bw_tr_fuse_table_load(bw_translator *t, uint32_t index_slot, uint32_t count
     last->c = plain ? 0 : last->c;
     last->d = (uint32_t)last->imm;
     last->imm = table;
+    bw_tr_fold_fetch(t);
     return true;
 }

@@ -275,6 +275,7 @@ bw_status bw_func_translate(bw_func *func, bw_error *err)
         return bw_fail(err, BW_ERR_LIMIT, "function %u too large: %u instructions, limit %u",
                        m->nfuncs_imported + index, code->ncode, inst->store->config.max_func_insns);
     func->compiled = code;
+    func->entry = code->code;
     return BW_OK;
 }
 

@@ -180,7 +180,7 @@ static bw_status trap_error(bw_error *err, bw_trap trap)
 #define SWITCH_TO_FUNC()                                                                           \
     do {                                                                                           \
         frame = func->compiled;                                                                    \
-        code = frame->code;                                                                        \
+        code = func->entry;                                                                        \
         inst = func->instance;                                                                     \
         mem = inst->memory0;                                                                       \
         membase = mem != NULL ? mem->data : NULL;                                                  \
@@ -347,7 +347,7 @@ L_RETURN : {
     func = (bw_func *)(uintptr_t)link[2];
     if (func->instance == inst) { /* same memory: only the code changes */
         frame = func->compiled;
-        code = frame->code;
+        code = func->entry;
     } else {
         SWITCH_TO_FUNC();
     }
@@ -370,7 +370,7 @@ L_CALL_LOCAL: /* a function this instance defines: not a host function, same mem
     back = ip + 1;
     PUSH_FRAME();
     frame = func->compiled;
-    code = frame->code;
+    code = func->entry;
     ip = code;
     goto * ip->handler;
 L_CALL_INDIRECT : {
@@ -486,6 +486,7 @@ L_MEMORY_GROW:
 #include "engine/interp_ops.inc"
 #include "engine/interp_bulk.inc"
 #include "engine/interp_fused.inc"
+#include "engine/interp_steps.inc"
 
 trapped:
     store->depth = depth0;

@@ -554,6 +554,80 @@
     X(I32_SWAP, 0x1FE)                                                                             \
     X(F64_MUL_ADD_STORE_STEP, 0x1FF)
 
+/* Calls, returns and accesses (session 4; numbers 0x200-0x21F). RETURN_I32_ADD: fp[a] = fp[b] +
+ * fp[c] (the single result), then RETURN. CALL_LOCAL_ADD_IMM: fp[b] = (u32)(fp[c] + d) (the
+ * argument `n - 1` computed just before), then CALL_LOCAL (a first argument, imm function).
+ * I32_STORE*_VI: an i32 store of (u32)(fp[b] + d) at (u32)(fp[a] + c) + imm: both the
+ * address's and the value's i32.add of a constant folded in (clang writes `p[-k] = x - m`
+ * this way); always checked. F64_MUL_ADD_STORE_ADD2: the I32_ADD2 before an
+ * F64_MUL_ADD_STORE whose two addresses it computes: fp[a] = fp[c & 0xFFFF] + fp[c >> 16],
+ * fp[b] = fp[imm bits 0-15] + fp[bits 16-31] (two locals, still written), then the f64 at
+ * (u32)fp[a] += fp[d] * the f64 at (u32)fp[b] (offsets 0, addend 0; imm bits 32-63 unused).
+ * I32_LOAD_SHL: a = the i32 at (u32)((u32)(fp[b] << d) + c) + imm, always checked: the
+ * I32_SHL_IMM of a table index folded into its load (`table[i]` at a constant address). */
+#define BW_OPS_CALLS_AND_ACCESSES(X)                                                               \
+    X(RETURN_I32_ADD, 0x200)                                                                       \
+    X(CALL_LOCAL_ADD_IMM, 0x201)                                                                   \
+    X(I32_STORE_VI, 0x202)                                                                         \
+    X(I32_STORE8_VI, 0x203)                                                                        \
+    X(I32_STORE16_VI, 0x204)                                                                       \
+    X(F64_MUL_ADD_STORE_ADD2, 0x205)                                                               \
+    X(I32_LOAD_SHL, 0x206)
+
+/* Session 4 (E4). BR_FILL_<cmp>: a strided byte fill's whole step (sieve's inner loop), an
+ * I32_STORE8_K_BUMP and the BR_ADD_<cmp>_IMM after it stepping by the same cell: the byte
+ * (the high 8 bits of d) stored at (u32)fp[a] (always checked), fp[a] += fp[s], then
+ * fp[b] += fp[s] and a branch to imm if that sum <cmp> constant c, s being the low 24 bits
+ * of d. Same order as BR_ADD_EQ_IMM .. BR_ADD_GE_U_IMM. F64_ADD/SUB_MUL3_STORE_AT: the
+ * i32.add of a constant that computes the address into a local, folded into the
+ * F64_ADD/SUB_MUL3_STORE after it: p = (u32)(fp[a] + low half of imm) is written to the
+ * cell in the high half of imm (the local stays written), then the f64 at p plus (minus)
+ * (b * c) * d is stored back there (n-body's `v[j] += d * m * mag`). BR_TABLE_FETCH8: a
+ * bytecode interpreter's fetch and dispatch, `i = &code[pc++]; switch (i->op)`, an
+ * I32_SHL_IMM, an I32_ADD_IMM stepping the shifted cell and a BR_TABLE_LOAD8 on the
+ * shift's result in one: with A and P the low and high 16 bits of a, k bits 32-36 of imm and
+ * s the signed 27 bits above them, fp[A] = fp[P] << k, fp[P] += s, then BR_TABLE_LOAD8 on
+ * the byte at (u32)(fp[A] + c) + d, b the count, the low half of imm the first entry.
+ * I32_ADD_ADD_IMM: an I32_ADD and an I32_ADD_IMM after it, each writing a local, in one (two
+ * steps of a strength-reduced loop, as I32_ADD2 and I32_ADD_IMM2): a = b + c, then d = the
+ * cell in the low half of imm plus the high half. BR_MOV_<cmp>[_IMM]: a MOV right before a
+ * compare-and-branch (a loop's value shuffle before its test): fp[a] = fp[d], then as
+ * BR_I32_<cmp>[_IMM] (b, c, imm). The constant forms leave out LE_S and LE_U (clang writes
+ * x <= K as x < K + 1), so the list fits its range. */
+#define BW_OPS_FILL_STEPS(X)                                                                       \
+    X(BR_FILL_EQ, 0x220)                                                                           \
+    X(BR_FILL_NE, 0x221)                                                                           \
+    X(BR_FILL_LT_S, 0x222)                                                                         \
+    X(BR_FILL_LT_U, 0x223)                                                                         \
+    X(BR_FILL_GT_S, 0x224)                                                                         \
+    X(BR_FILL_GT_U, 0x225)                                                                         \
+    X(BR_FILL_LE_S, 0x226)                                                                         \
+    X(BR_FILL_LE_U, 0x227)                                                                         \
+    X(BR_FILL_GE_S, 0x228)                                                                         \
+    X(BR_FILL_GE_U, 0x229)                                                                         \
+    X(F64_ADD_MUL3_STORE_AT, 0x22A)                                                                \
+    X(F64_SUB_MUL3_STORE_AT, 0x22B)                                                                \
+    X(BR_TABLE_FETCH8, 0x22C)                                                                      \
+    X(I32_ADD_ADD_IMM, 0x22D)                                                                      \
+    X(BR_MOV_EQ, 0x22E)                                                                            \
+    X(BR_MOV_NE, 0x22F)                                                                            \
+    X(BR_MOV_LT_S, 0x230)                                                                          \
+    X(BR_MOV_LT_U, 0x231)                                                                          \
+    X(BR_MOV_GT_S, 0x232)                                                                          \
+    X(BR_MOV_GT_U, 0x233)                                                                          \
+    X(BR_MOV_LE_S, 0x234)                                                                          \
+    X(BR_MOV_LE_U, 0x235)                                                                          \
+    X(BR_MOV_GE_S, 0x236)                                                                          \
+    X(BR_MOV_GE_U, 0x237)                                                                          \
+    X(BR_MOV_EQ_IMM, 0x238)                                                                        \
+    X(BR_MOV_NE_IMM, 0x239)                                                                        \
+    X(BR_MOV_LT_S_IMM, 0x23A)                                                                      \
+    X(BR_MOV_LT_U_IMM, 0x23B)                                                                      \
+    X(BR_MOV_GT_S_IMM, 0x23C)                                                                      \
+    X(BR_MOV_GT_U_IMM, 0x23D)                                                                      \
+    X(BR_MOV_GE_S_IMM, 0x23E)                                                                      \
+    X(BR_MOV_GE_U_IMM, 0x23F)
+
 #define BW_OPS(X)                                                                                  \
     BW_OPS_CONTROL(X)                                                                              \
     BW_OPS_MEMORY(X)                                                                               \
@@ -567,13 +641,15 @@
     BW_OPS_STEPS(X)                                                                                \
     BW_OPS_STORE_CONST(X)                                                                          \
     BW_OPS_STEPS_BY_CELL(X)                                                                        \
-    BW_OPS_TRIPLES(X)
+    BW_OPS_TRIPLES(X)                                                                              \
+    BW_OPS_CALLS_AND_ACCESSES(X)                                                                   \
+    BW_OPS_FILL_STEPS(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x200
+        BW_OP_COUNT = 0x240
 };
 
 #endif

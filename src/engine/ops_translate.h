@@ -59,6 +59,10 @@ typedef struct bw_translator {
     uint32_t ntables, tables_cap;
     uint32_t nlocals;
     uint32_t label_at; /* the last code index a branch may land on */
+    /* Declared locals not written yet, so still 0 (bit i: local nparams + i): a store of 0
+     * to one emits nothing. Cleared by a write and, for all, at a loop head (a write later
+     * in the loop reaches it by the back edge). */
+    uint64_t zero_locals;
 } bw_translator;
 
 /* compile.c */
@@ -172,6 +176,8 @@ bool bw_tr_valtype(uint8_t type);
 void bw_tr_open_function(bw_translator *t);
 void bw_tr_instruction(bw_translator *t, uint8_t op);
 
+/* compile_peep.c: does operation `op` only write cell a, after reading all its operands? */
+bool bw_tr_writes_only_a(unsigned op);
 /* compile_peep.c: rewrite the last instruction instead of emitting more. false when the
  * rewrite does not apply (then emit as usual). */
 bool bw_tr_retarget_last(bw_translator *t, const bw_operand *value, uint32_t local);
@@ -198,6 +204,32 @@ bool bw_tr_fold_f64_store(bw_translator *t, const bw_operand *addr, const bw_ope
  * cells the loads wrote are still written. */
 bool bw_tr_fold_swap(bw_translator *t, const bw_operand *addr, const bw_operand *value,
                      uint32_t offset);
+
+/* compile_dispatch.c: a jump back to the loop whose head starts at code index `start`,
+ * emitted as a copy of that head when it is a short computation ending in a br_table (a
+ * bytecode interpreter's dispatch: the copy saves the jump, and each copy's table jump has
+ * a branch history of its own). false when the head is not such (emit the jump then). */
+bool bw_tr_replicate_head(bw_translator *t, uint32_t start);
+/* compile_dispatch.c: the BR_TABLE_LOAD8 just made, on the cell the I32_SHL_IMM two back
+ * wrote, with an I32_ADD_IMM stepping the shifted cell between: one BR_TABLE_FETCH8 (an
+ * interpreter's `i = &code[pc++]; switch (i->op)`). */
+void bw_tr_fold_fetch(bw_translator *t);
+
+/* compile_steps.c: `branch`, the last instruction, a BR_ADD_<cmp>_IMM right after an
+ * I32_STORE8_K_BUMP stepping by the same cell: both become one BR_FILL_<cmp>. Returns where
+ * the branch now is. */
+bw_insn *bw_tr_fold_fill_step(bw_translator *t, bw_insn *branch);
+/* compile_steps.c: the F64_ADD/SUB_MUL3_STORE just made, at offset 0 of a cell the
+ * I32_ADD_IMM before it computed: one F64_ADD/SUB_MUL3_STORE_AT (the cell still written). */
+void bw_tr_fold_store_address(bw_translator *t);
+/* compile_steps.c: the last instruction, an I32_ADD_IMM just retargeted to a local, right
+ * after an I32_ADD writing a local: one I32_ADD_ADD_IMM. Not when a branch lands on the
+ * second. false when it does not apply. */
+bool bw_tr_pair_mixed_adds(bw_translator *t);
+/* compile_steps.c: `branch`, the last instruction, a compare-and-branch right after a MOV:
+ * both become one BR_MOV_<cmp>[_IMM] (not for LE_S_IMM, LE_U_IMM). Returns where the branch
+ * now is. */
+bw_insn *bw_tr_fold_move_branch(bw_translator *t, bw_insn *branch);
 
 /* compile_ops.c: the operand and result types of numeric instruction `op` (tests,
  * arithmetic, conversions, sign extensions); false when it is not one. */

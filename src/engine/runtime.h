@@ -47,6 +47,8 @@ struct bw_func {
     /* Its translated code in the instance's bounds mode, NULL until the first call (then
      * the interpreter calls bw_func_translate); cached here, one load less per call. */
     const struct bw_compiled_func *compiled;
+    /* compiled->code, set with it: a call or a return reaches the code one load sooner. */
+    const struct bw_insn *entry;
     bw_host_fn host; /* host function */
     void *host_env;
 };
@@ -100,9 +102,10 @@ uint32_t bw_store_type_id(bw_store *store, const bw_functype *type);
  * max_elems when it is made and committed as it grows (so never realloc `elems`). */
 int64_t bw_table_grow_cells(bw_table *table, uint32_t delta, bw_cell init);
 
-/* instance.c: fills func->compiled for a Wasm function at its first call: the module's
- * cached code for the instance's bounds mode, translated now if no instance needed it yet.
- * BW_ERR_LIMIT (over the store's max_func_insns) or BW_ERR_NOMEM, with err filled. */
+/* instance.c: fills func->compiled and func->entry for a Wasm function at its first call:
+ * the module's cached code for the instance's bounds mode, translated now if no instance
+ * needed it yet. BW_ERR_LIMIT (over the store's max_func_insns) or BW_ERR_NOMEM, with err
+ * filled. */
 bw_status bw_func_translate(bw_func *func, bw_error *err);
 
 /* interp.c: calls `func` with args already checked, results in `results` (as cells).

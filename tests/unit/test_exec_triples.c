@@ -532,8 +532,9 @@ static void load_branch_wat(char *wat, size_t cap)
                                    "(module (memory 1)\n"
                                    " (data (i32.const 0) \"\\05\\00\\00\\00"
                                    "\\ff\\ff\\ff\\ff\\07\\00\\00\\00\\00\\00\\00\\80\")\n");
-    static const char loaded[] = "(local.tee $v (i32.load offset=4 (i32.shl (i32.sub (local.get "
-                                 "$i) (i32.const 1)) (i32.const 2))))";
+    /* A multiply, not a shift: a shifted index would make an I32_LOAD_SHL instead. */
+    static const char loaded[] = "(local.tee $v (i32.load offset=4 (i32.mul (i32.sub (local.get "
+                                 "$i) (i32.const 1)) (i32.const 4))))";
     for (unsigned i = 0; i < 10; i++) {
         for (unsigned swap = 0; swap < 2; swap++) {
             used += (size_t)snprintf(
