@@ -158,7 +158,7 @@ static void emit_jump(bw_translator *t, uint32_t depth)
     }
     if (f->kind == BW_CTRL_LOOP) {
         if (!bw_tr_replicate_head(t, f->start)) {
-            bw_tr_emit(t, BW_OP_BR_LOOP, 0, 0, 0, 0, f->start);
+            bw_tr_emit_loop_jump(t, f->start);
         }
     } else {
         uint32_t at = bw_tr_emit(t, BW_OP_BR, 0, 0, 0, 0, f->patches);

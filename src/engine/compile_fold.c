@@ -18,6 +18,7 @@ static void fold_and_not(bw_translator *t, bw_insn *prev, const bw_insn *last)
     prev->a = last->a;
     prev->imm = 0;
     t->ncode--;
+    bw_tr_fold_add_andn(t);
 }
 
 /* `last`, an I32_ADD_AND adding (b & c) to the three rotations `prev` left in a temporary:

@@ -17,8 +17,8 @@ bool bw_tr_writes_only_a(unsigned op)
            (op >= BW_OP_I32_ADD_ROTL_XOR3 && op <= BW_OP_I32_ADD_ANDN) ||
            (op >= BW_OP_F64_MUL3 && op <= BW_OP_I32_ADD_SHL) || op == BW_OP_I32_MAJ ||
            op == BW_OP_I32_ADD_SHL_IMM || op == BW_OP_I32_ADD_EQ || op == BW_OP_I32_ADD_NE ||
-           op == BW_OP_SELECT || op == BW_OP_GLOBAL_GET || op == BW_OP_TABLE_GET ||
-           op == BW_OP_TABLE_GROW || op == BW_OP_TABLE_SIZE;
+           op == BW_OP_I32_ADD_ADD_ANDN || op == BW_OP_SELECT || op == BW_OP_GLOBAL_GET ||
+           op == BW_OP_TABLE_GET || op == BW_OP_TABLE_GROW || op == BW_OP_TABLE_SIZE;
 }
 
 /* The last instruction, an i32 add just retargeted to a local, right after another add of
@@ -42,7 +42,9 @@ static void pair_adds(bw_translator *t)
     }
     if ((unsigned)(uintptr_t)prev->handler != op || prev->a >= t->nlocals ||
         last->a >= t->nlocals) {
-        bw_tr_pair_mixed_adds(t);
+        if (!bw_tr_pair_mixed_adds(t)) {
+            bw_tr_fold_load_step(t);
+        }
         return;
     }
     if (op == BW_OP_I32_ADD_IMM) {

@@ -487,6 +487,7 @@ L_MEMORY_GROW:
 #include "engine/interp_bulk.inc"
 #include "engine/interp_fused.inc"
 #include "engine/interp_steps.inc"
+#include "engine/interp_tails.inc"
 
 trapped:
     store->depth = depth0;

@@ -628,6 +628,21 @@
     X(BR_MOV_GE_S_IMM, 0x23E)                                                                      \
     X(BR_MOV_GE_U_IMM, 0x23F)
 
+/* Session 4 (E5): loop tails. I32_LOAD_AR_STEP / I32_LOAD_AI_STEP: an i32 load (plain, _AR or
+ * _AI, either bounds mode) and the I32_ADD_IMM right after it stepping a local in place
+ * (`w = W[i]; i += 4`): a = the i32 at (u32)(fp[b] + fp[c]) (_AI: + c) + the low half of imm,
+ * always checked, then fp[d] += the high half of imm (read after the load's write). A plain
+ * load is _AI with c = 0. MOV4_BR_LOOP: a MOV, MOV2 or MOV4 right before a loop's back
+ * jump (a rotation of locals): four moves, each field of a, b, c, d being dst | src << 16
+ * (fewer moves repeat the last), in order, then BR_LOOP to imm. I32_ADD_ADD_ANDN: an I32_ADD
+ * into a temporary and the I32_ADD_ANDN adding to it (sha256's h + Ch): a = (u32)(fp[d] +
+ * fp[imm]) + (fp[b] & ~fp[c]). */
+#define BW_OPS_LOOP_TAILS(X)                                                                       \
+    X(I32_LOAD_AR_STEP, 0x240)                                                                     \
+    X(I32_LOAD_AI_STEP, 0x241)                                                                     \
+    X(MOV4_BR_LOOP, 0x242)                                                                         \
+    X(I32_ADD_ADD_ANDN, 0x243)
+
 #define BW_OPS(X)                                                                                  \
     BW_OPS_CONTROL(X)                                                                              \
     BW_OPS_MEMORY(X)                                                                               \
@@ -643,13 +658,14 @@
     BW_OPS_STEPS_BY_CELL(X)                                                                        \
     BW_OPS_TRIPLES(X)                                                                              \
     BW_OPS_CALLS_AND_ACCESSES(X)                                                                   \
-    BW_OPS_FILL_STEPS(X)
+    BW_OPS_FILL_STEPS(X)                                                                           \
+    BW_OPS_LOOP_TAILS(X)
 
 enum bw_op {
 #define BW_OP_ENUM(name, number) BW_OP_##name = number,
     BW_OPS(BW_OP_ENUM)
 #undef BW_OP_ENUM
-        BW_OP_COUNT = 0x240
+        BW_OP_COUNT = 0x260
 };
 
 #endif

@@ -231,6 +231,19 @@ bool bw_tr_pair_mixed_adds(bw_translator *t);
  * now is. */
 bw_insn *bw_tr_fold_move_branch(bw_translator *t, bw_insn *branch);
 
+/* compile_tails.c: the last instruction, an I32_ADD_IMM just retargeted to a local and
+ * stepping it in place, right after an i32 load (plain, _AR or _AI): one I32_LOAD_AR_STEP or
+ * I32_LOAD_AI_STEP. Not when a branch lands on the step. false when it does not apply. */
+bool bw_tr_fold_load_step(bw_translator *t);
+/* compile_tails.c: emits the back jump to the loop whose head is at code index `start`:
+ * one MOV4_BR_LOOP with the MOV, MOV2 or MOV4 just before it when no branch lands on the
+ * jump and the cells fit 16 bits, else a BR_LOOP. */
+void bw_tr_emit_loop_jump(bw_translator *t, uint32_t start);
+/* compile_tails.c: the I32_ADD_ANDN just made (the last instruction), adding to the sum the
+ * I32_ADD before it left in a temporary it reads nowhere else: one I32_ADD_ADD_ANDN. Not when
+ * a branch lands on the second. */
+void bw_tr_fold_add_andn(bw_translator *t);
+
 /* compile_ops.c: the operand and result types of numeric instruction `op` (tests,
  * arithmetic, conversions, sign extensions); false when it is not one. */
 typedef struct bw_signature {

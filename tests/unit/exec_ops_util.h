@@ -51,4 +51,15 @@ static inline double get(fixture *fx, uint32_t at)
     return bits_f64(call1(fx, "get", 1, I32(at)));
 }
 
+/* Runs `check` once with guard-page bounds and once with software bounds checks: a fold must
+ * behave the same in both (the guarded handlers differ). */
+static inline void in_both_bounds_modes(void (*check)(const bw_store_config *config))
+{
+    bw_store_config config = {0};
+    config.bounds = BW_BOUNDS_GUARD;
+    check(&config);
+    config.bounds = BW_BOUNDS_SOFTWARE;
+    check(&config);
+}
+
 #endif

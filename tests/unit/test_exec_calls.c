@@ -91,11 +91,7 @@ static void check_calls(const bw_store_config *config)
 static void test_call_forms(void **state)
 {
     (void)state;
-    bw_store_config config = {0};
-    config.bounds = BW_BOUNDS_GUARD;
-    check_calls(&config);
-    config.bounds = BW_BOUNDS_SOFTWARE;
-    check_calls(&config);
+    in_both_bounds_modes(check_calls);
 }
 
 static const char zeros_wat[] =

@@ -130,11 +130,7 @@ static void check_stores(const bw_store_config *config)
 static void test_store_folds(void **state)
 {
     (void)state;
-    bw_store_config config = {0};
-    config.bounds = BW_BOUNDS_GUARD;
-    check_stores(&config);
-    config.bounds = BW_BOUNDS_SOFTWARE;
-    check_stores(&config);
+    in_both_bounds_modes(check_stores);
 }
 
 /* matmul's inner loop as clang unrolls it: c[j] += x * b[j] twice per step, the two
@@ -226,11 +222,7 @@ static void check_matmul(const bw_store_config *config)
 static void test_matmul_adds(void **state)
 {
     (void)state;
-    bw_store_config config = {0};
-    config.bounds = BW_BOUNDS_GUARD;
-    check_matmul(&config);
-    config.bounds = BW_BOUNDS_SOFTWARE;
-    check_matmul(&config);
+    in_both_bounds_modes(check_matmul);
 }
 
 /* Table lookups as crc32 makes them: an index shifted, then loaded from a constant address
@@ -285,11 +277,7 @@ static void check_tables(const bw_store_config *config)
 static void test_table_loads(void **state)
 {
     (void)state;
-    bw_store_config config = {0};
-    config.bounds = BW_BOUNDS_GUARD;
-    check_tables(&config);
-    config.bounds = BW_BOUNDS_SOFTWARE;
-    check_tables(&config);
+    in_both_bounds_modes(check_tables);
 }
 
 int main(void)
