@@ -96,11 +96,7 @@ static void check_loads(const bw_store_config *config)
 static void test_load_steps(void **state)
 {
     (void)state;
-    bw_store_config config = {0};
-    config.bounds = BW_BOUNDS_GUARD;
-    check_loads(&config);
-    config.bounds = BW_BOUNDS_SOFTWARE;
-    check_loads(&config);
+    in_both_bounds_modes(check_loads);
 }
 
 /* Rotations ending a loop that leaves by a br_if at its top, read back in order: eight
