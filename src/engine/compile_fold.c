@@ -47,7 +47,7 @@ static void fold_sigma_add_and(bw_translator *t, bw_insn *prev, const bw_insn *l
  * BW_OPS_TRIPLES). Not when a branch lands on the last instruction. */
 static void fold_rotations(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *prev = &t->code[t->ncode - 2], *last = prev + 1;
@@ -117,7 +117,7 @@ static void fold_majority(bw_translator *t)
  * element). */
 static void fold_scaled_base(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *prev = &t->code[t->ncode - 2], *last = prev + 1;
@@ -177,7 +177,7 @@ static void fold_product3_store(bw_translator *t, bw_insn *mul, const bw_insn *s
  * F64_MUL_ADD_STORE_STEP, which steps first. Not when a branch lands on the store. */
 static void fold_step_into_store(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *step = &t->code[t->ncode - 2], *store = step + 1;
@@ -199,7 +199,7 @@ static void fold_step_into_store(bw_translator *t)
  * branch lands on the store. */
 static void fold_adds_into_store(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *adds = &t->code[t->ncode - 2], *store = adds + 1;
@@ -224,7 +224,7 @@ static void fold_adds_into_store(bw_translator *t)
  * store. */
 static void fold_product_store(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *mul = &t->code[t->ncode - 2], *store = mul + 1;

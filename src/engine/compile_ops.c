@@ -309,7 +309,7 @@ static bool fold_early_address(bw_translator *t, const bw_operand *addr, const b
                                uint32_t *base, uint32_t *addend, bool *constant)
 {
     if (addr->where != BW_IN_SLOT || addr->slot < t->nlocals || value->slot < t->nlocals ||
-        t->ncode < 2 || t->label_at >= t->ncode - 1) {
+        !bw_tr_last_two_join(t)) {
         return false;
     }
     bw_insn *add = &t->code[t->ncode - 2], *last = add + 1;

@@ -28,7 +28,7 @@ bool bw_tr_writes_only_a(unsigned op)
  * second. */
 static void pair_adds(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *prev = &t->code[t->ncode - 2], *last = prev + 1;

@@ -8,8 +8,8 @@
 bw_insn *bw_tr_fold_fill_step(bw_translator *t, bw_insn *branch)
 {
     unsigned op = (unsigned)(uintptr_t)branch->handler;
-    if (op < BW_OP_BR_ADD_EQ_IMM || op > BW_OP_BR_ADD_GE_U_IMM || t->ncode < 2 ||
-        branch != &t->code[t->ncode - 1] || t->label_at >= t->ncode - 1) {
+    if (op < BW_OP_BR_ADD_EQ_IMM || op > BW_OP_BR_ADD_GE_U_IMM || !bw_tr_last_two_join(t) ||
+        branch != &t->code[t->ncode - 1]) {
         return branch;
     }
     bw_insn *fill = branch - 1;
@@ -31,7 +31,7 @@ bw_insn *bw_tr_fold_fill_step(bw_translator *t, bw_insn *branch)
 
 void bw_tr_fold_store_address(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *add = &t->code[t->ncode - 2], *store = add + 1;
@@ -55,7 +55,7 @@ void bw_tr_fold_store_address(bw_translator *t)
 
 bool bw_tr_pair_mixed_adds(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return false;
     }
     bw_insn *prev = &t->code[t->ncode - 2], *last = prev + 1;
@@ -99,8 +99,7 @@ static unsigned move_form(unsigned op)
 bw_insn *bw_tr_fold_move_branch(bw_translator *t, bw_insn *branch)
 {
     unsigned fused = move_form((unsigned)(uintptr_t)branch->handler);
-    if (fused == 0 || t->ncode < 2 || branch != &t->code[t->ncode - 1] ||
-        t->label_at >= t->ncode - 1) {
+    if (fused == 0 || !bw_tr_last_two_join(t) || branch != &t->code[t->ncode - 1]) {
         return branch;
     }
     bw_insn *move = branch - 1;

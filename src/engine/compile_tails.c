@@ -16,7 +16,7 @@ static unsigned load_step_form(unsigned op)
 
 bool bw_tr_fold_load_step(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return false;
     }
     bw_insn *load = &t->code[t->ncode - 2], *step = load + 1;
@@ -81,7 +81,7 @@ void bw_tr_emit_loop_jump(bw_translator *t, uint32_t start)
 
 void bw_tr_fold_add_andn(bw_translator *t)
 {
-    if (t->ncode < 2 || t->label_at >= t->ncode - 1) {
+    if (!bw_tr_last_two_join(t)) {
         return;
     }
     bw_insn *add = &t->code[t->ncode - 2], *andn = add + 1;

@@ -167,6 +167,13 @@ static inline uint32_t bw_tr_use(bw_translator *t, const bw_operand *op)
     return op->slot;
 }
 
+/* May the last two instructions become one? Both must exist and no branch may land on the
+ * second (it would skip the first's work). Every fold of a pair asks this first. */
+static inline bool bw_tr_last_two_join(const bw_translator *t)
+{
+    return t->ncode >= 2 && t->label_at < t->ncode - 1;
+}
+
 void bw_tr_move(bw_translator *t, const bw_operand *op, uint32_t dst);
 void bw_tr_materialize(bw_translator *t, uint32_t index);
 bool bw_tr_is_ref(uint8_t type);
